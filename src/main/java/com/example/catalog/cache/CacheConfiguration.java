@@ -1,0 +1,75 @@
+package com.example.catalog.cache;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.lettuce.core.ClientOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+@Configuration(proxyBeanMethods = false)
+class CacheConfiguration {
+
+	/**
+	 * While Lettuce reconnects, commands fail at once instead of queueing until a
+	 * timeout: the cache would rather serve from the database than wait.
+	 */
+	@Bean
+	LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
+		return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+			.autoReconnect(true);
+	}
+
+	@Bean
+	ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate(ReactiveRedisConnectionFactory connectionFactory) {
+		RedisSerializationContext<String, byte[]> context = RedisSerializationContext
+			.<String, byte[]>newSerializationContext(RedisSerializer.string())
+			.value(RedisSerializer.byteArray())
+			.build();
+		return new ReactiveRedisTemplate<>(connectionFactory, context);
+	}
+
+	@Bean
+	RedisConnectionGate redisConnectionGate(ReactiveRedisConnectionFactory connectionFactory) {
+		return new RedisConnectionGate(connectionFactory, Duration.ofSeconds(1));
+	}
+
+	@Bean
+	CircuitBreaker redisCircuitBreaker() {
+		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
+			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+			.slidingWindowSize(20)
+			.minimumNumberOfCalls(5)
+			.failureRateThreshold(50)
+			.waitDurationInOpenState(Duration.ofSeconds(1))
+			.permittedNumberOfCallsInHalfOpenState(3)
+			.automaticTransitionFromOpenToHalfOpenEnabled(false)
+			.build();
+		return CircuitBreaker.of("redis", config);
+	}
+
+	@Bean
+	ResponseCache responseCache(ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate, CacheProperties properties,
+			JsonMapper jsonMapper, MeterRegistry meterRegistry, CircuitBreaker redisCircuitBreaker,
+			RedisConnectionGate redisConnectionGate) {
+		return new ResponseCache(cacheRedisTemplate, properties, jsonMapper, new CacheMetrics(meterRegistry),
+				redisCircuitBreaker, redisConnectionGate, Clock.systemUTC());
+	}
+
+	@Bean
+	CacheHealthIndicator cacheHealthIndicator(CacheProperties properties, CircuitBreaker redisCircuitBreaker,
+			RedisConnectionGate redisConnectionGate) {
+		return new CacheHealthIndicator(properties, redisCircuitBreaker, redisConnectionGate);
+	}
+
+}

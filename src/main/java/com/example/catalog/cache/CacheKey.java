@@ -1,0 +1,149 @@
+package com.example.catalog.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Identifies one cacheable response: the route, its path variables and its validated,
+ * normalised query parameters, and for principal-scoped routes the principal. Built only
+ * from values the handler has already parsed, so spelling differences in the raw request
+ * cannot produce distinct entries. The Redis key carries a digest, so its length is
+ * bounded whatever the input.
+ */
+public final class CacheKey {
+
+	private final String route;
+
+	private final CacheScope scope;
+
+	private final String principalDigest;
+
+	private final String digest;
+
+	private CacheKey(String route, CacheScope scope, String principalDigest, String digest) {
+		this.route = route;
+		this.scope = scope;
+		this.principalDigest = principalDigest;
+		this.digest = digest;
+	}
+
+	public static Builder forPublicRoute(String route) {
+		return new Builder(route, CacheScope.PUBLIC, null);
+	}
+
+	public static Builder forPrincipalRoute(String route, String principal) {
+		return new Builder(route, CacheScope.PRINCIPAL, principalDigest(principal));
+	}
+
+	static String principalDigest(String principal) {
+		return sha256("principal\n" + principal).substring(0, 32);
+	}
+
+	public CacheScope scope() {
+		return this.scope;
+	}
+
+	String route() {
+		return this.route;
+	}
+
+	String principalDigest() {
+		return this.principalDigest;
+	}
+
+	String valueKey(String prefix) {
+		return (this.principalDigest != null)
+				? prefix + ":resp:" + this.route + ":" + this.principalDigest + ":" + this.digest
+				: prefix + ":resp:" + this.route + ":" + this.digest;
+	}
+
+	/**
+	 * The generation counters this entry depends on: the catalog's, and for a
+	 * principal-scoped entry also the principal's. All of them share one hash slot so
+	 * that they are read in one command on a Redis Cluster too.
+	 */
+	List<String> generationKeys(String prefix) {
+		String items = GenerationKeys.items(prefix);
+		return (this.principalDigest != null) ? List.of(items, GenerationKeys.principal(prefix, this.principalDigest))
+				: List.of(items);
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return (other instanceof CacheKey that) && this.route.equals(that.route) && this.digest.equals(that.digest)
+				&& java.util.Objects.equals(this.principalDigest, that.principalDigest);
+	}
+
+	@Override
+	public int hashCode() {
+		return this.digest.hashCode();
+	}
+
+	@Override
+	public String toString() {
+		return this.route + "/" + this.digest.substring(0, 12);
+	}
+
+	private static String sha256(String text) {
+		try {
+			MessageDigest md = MessageDigest.getInstance("SHA-256");
+			return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required by every Java platform", ex);
+		}
+	}
+
+	public static final class Builder {
+
+		private final String route;
+
+		private final CacheScope scope;
+
+		private final String principalDigest;
+
+		private final Map<String, String> parts = new TreeMap<>();
+
+		private Builder(String route, CacheScope scope, String principalDigest) {
+			if (!route.matches("[a-z][a-z0-9.-]*")) {
+				throw new IllegalArgumentException("Route names are short lowercase identifiers: " + route);
+			}
+			this.route = route;
+			this.scope = scope;
+			this.principalDigest = principalDigest;
+		}
+
+		/**
+		 * Adds a normalised part of the request. A {@code null} value is left out, so an
+		 * absent optional parameter and one equal to nothing make the same key.
+		 */
+		public Builder with(String name, Object value) {
+			if (value != null) {
+				this.parts.put(name, String.valueOf(value));
+			}
+			return this;
+		}
+
+		public CacheKey build() {
+			StringBuilder canonical = new StringBuilder(this.route).append('\n');
+			if (this.principalDigest != null) {
+				canonical.append("principal=").append(this.principalDigest).append('\n');
+			}
+			// Length-prefixed so that no value can forge the boundary between two parts.
+			this.parts.forEach((name, value) -> canonical.append(name)
+				.append('=')
+				.append(value.length())
+				.append(':')
+				.append(value)
+				.append('\n'));
+			return new CacheKey(this.route, this.scope, this.principalDigest, sha256(canonical.toString()));
+		}
+
+	}
+
+}

@@ -1,0 +1,50 @@
+package com.example.catalog.cache;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The cache's counters, registered up front so that every series is visible from
+ * start-up.
+ */
+final class CacheMetrics {
+
+	private final Map<CacheOutcome, Counter> requests = new EnumMap<>(CacheOutcome.class);
+
+	private final Counter loads;
+
+	private final Counter errors;
+
+	CacheMetrics(MeterRegistry registry) {
+		for (CacheOutcome outcome : CacheOutcome.values()) {
+			this.requests.put(outcome,
+					Counter.builder("catalog.cache.requests")
+						.description("Cacheable GET requests by how they were served")
+						.tag("result", outcome.metricResult())
+						.register(registry));
+		}
+		Counter.builder("catalog.cache.requests").tag("result", "stale").register(registry);
+		this.loads = Counter.builder("catalog.cache.loads")
+			.description("Cacheable responses loaded from the database")
+			.register(registry);
+		this.errors = Counter.builder("catalog.cache.errors")
+			.description("Redis operations that failed or timed out")
+			.register(registry);
+	}
+
+	void served(CacheOutcome outcome) {
+		this.requests.get(outcome).increment();
+	}
+
+	void loaded() {
+		this.loads.increment();
+	}
+
+	void redisFailed() {
+		this.errors.increment();
+	}
+
+}

@@ -1,0 +1,40 @@
+package com.example.catalog.cache;
+
+/**
+ * How a cacheable response was produced, in the terms of RFC 9211's {@code Cache-Status}.
+ */
+public enum CacheOutcome {
+
+	HIT("hit", "hit"),
+
+	/** Loaded by this request and stored. */
+	MISS_STORED("fwd=miss; stored", "miss"),
+
+	/** Loaded by this request, not stored (too large, or the store failed). */
+	MISS_NOT_STORED("fwd=miss", "miss"),
+
+	/** Waited for a load another request had started. */
+	MISS_COLLAPSED("fwd=miss; collapsed", "miss"),
+
+	BYPASS_DISABLED("fwd=bypass; detail=disabled", "bypass"),
+
+	BYPASS_UNAVAILABLE("fwd=bypass; detail=unavailable", "bypass");
+
+	private final String cacheStatus;
+
+	private final String metricResult;
+
+	CacheOutcome(String cacheStatus, String metricResult) {
+		this.cacheStatus = cacheStatus;
+		this.metricResult = metricResult;
+	}
+
+	public String cacheStatusHeader() {
+		return "catalog; " + this.cacheStatus;
+	}
+
+	String metricResult() {
+		return this.metricResult;
+	}
+
+}

@@ -1,0 +1,51 @@
+package com.example.catalog.cache;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the response cache.
+ *
+ * @param enabled whether responses are cached at all; {@code false} serves every request
+ * from the database
+ * @param ttl how long a stored response is served as fresh
+ * @param ttlJitter fraction of the TTL added at random so that entries stored together do
+ * not expire together
+ * @param maxEntryBytes responses larger than this are served but not stored
+ * @param redisTimeout how long any single Redis command may take before the cache treats
+ * Redis as unavailable for that request
+ * @param maxFlights bound of the per-instance map of concurrent loads
+ * @param keyPrefix prefix of every Redis key the cache writes
+ * @param httpMaxAge the {@code max-age} clients may reuse a public response without
+ * revalidating; kept at zero by default because a client-side copy cannot honour the
+ * read-after-write promise
+ */
+@Validated
+@ConfigurationProperties("catalog.cache")
+public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5m") @NotNull Duration ttl,
+		@DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("1.0") double ttlJitter,
+		@DefaultValue("1MB") @NotNull DataSize maxEntryBytes, @DefaultValue("250ms") @NotNull Duration redisTimeout,
+		@DefaultValue("10000") @Min(1) int maxFlights, @DefaultValue("catalog") @NotBlank String keyPrefix,
+		@DefaultValue("0s") @NotNull Duration httpMaxAge) {
+
+	public CacheProperties {
+		if (ttl.isNegative() || ttl.isZero()) {
+			throw new IllegalArgumentException("catalog.cache.ttl must be positive, was " + ttl);
+		}
+		if (httpMaxAge.compareTo(ttl) > 0) {
+			throw new IllegalArgumentException(
+					"catalog.cache.http-max-age (" + httpMaxAge + ") must not exceed catalog.cache.ttl (" + ttl + ")");
+		}
+	}
+
+}

@@ -1,0 +1,75 @@
+package com.example.catalog.cache;
+
+import java.time.Duration;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+
+/**
+ * Opens the shared Lettuce connection off the event loop before the cache uses it.
+ * <p>
+ * Spring Data Redis creates its shared native connection synchronously on first use. Were
+ * that first use a request, an unreachable Redis would block an event-loop thread for the
+ * whole connect timeout. Once established, Lettuce reconnects the connection by itself,
+ * so only the first connect needs this care.
+ */
+final class RedisConnectionGate implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(RedisConnectionGate.class);
+
+	private final ReactiveRedisConnectionFactory connectionFactory;
+
+	private final Duration retryInterval;
+
+	private volatile boolean open;
+
+	private volatile Disposable connecting;
+
+	RedisConnectionGate(ReactiveRedisConnectionFactory connectionFactory, Duration retryInterval) {
+		this.connectionFactory = connectionFactory;
+		this.retryInterval = retryInterval;
+	}
+
+	boolean isOpen() {
+		return this.open;
+	}
+
+	@Override
+	public void start() {
+		this.connecting = Mono
+			.usingWhen(
+					Mono.fromCallable(this.connectionFactory::getReactiveConnection)
+						.subscribeOn(Schedulers.boundedElastic()),
+					(connection) -> connection.ping(), ReactiveRedisConnection::closeLater)
+			.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, this.retryInterval)
+				.doBeforeRetry((signal) -> logger.debug("Redis not reachable yet: " + signal.failure().getMessage())))
+			.subscribe((ignored) -> {
+			}, (ex) -> logger.error("Gave up connecting to Redis; responses will not be cached", ex), () -> {
+				this.open = true;
+				logger.info("Connected to Redis; response caching is on");
+			});
+	}
+
+	@Override
+	public void stop() {
+		Disposable task = this.connecting;
+		if (task != null) {
+			task.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable task = this.connecting;
+		return task != null && !task.isDisposed();
+	}
+
+}

@@ -1,0 +1,270 @@
+package com.example.catalog.cache;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+/**
+ * The response cache: every cacheable GET goes through {@link #get}.
+ * <p>
+ * Invalidation works by generations. Every entry is stored with the values of the
+ * generation counters it depends on (its stamp); a write increments a counter, which
+ * makes every entry stamped with the old value a miss at once, without scanning or
+ * deleting keys. A request reads the counters before it looks up or loads anything, so a
+ * load that started before a write is stamped with the old generation and can never be
+ * served after it.
+ * <p>
+ * Redis is optional. Every command has a short timeout and goes through a circuit
+ * breaker; any failure makes the request load from the database ({@code fwd=bypass})
+ * instead of failing.
+ */
+public class ResponseCache {
+
+	private static final Log logger = LogFactory.getLog(ResponseCache.class);
+
+	private final ReactiveRedisTemplate<String, byte[]> redis;
+
+	private final CacheProperties properties;
+
+	private final JsonMapper jsonMapper;
+
+	private final CacheMetrics metrics;
+
+	private final CircuitBreaker breaker;
+
+	private final RedisConnectionGate gate;
+
+	private final Clock clock;
+
+	private final SingleFlight<String, Lookup> flights;
+
+	private final HttpCaching httpCaching;
+
+	/**
+	 * Generation counters whose increment failed. Until they are incremented this
+	 * instance does not trust Redis, so it never serves an entry that a lost invalidation
+	 * should have removed.
+	 */
+	private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
+
+	ResponseCache(ReactiveRedisTemplate<String, byte[]> redis, CacheProperties properties, JsonMapper jsonMapper,
+			CacheMetrics metrics, CircuitBreaker breaker, RedisConnectionGate gate, Clock clock) {
+		this.redis = redis;
+		this.properties = properties;
+		this.jsonMapper = jsonMapper;
+		this.metrics = metrics;
+		this.breaker = breaker;
+		this.gate = gate;
+		this.clock = clock;
+		this.flights = new SingleFlight<>(properties.maxFlights());
+		this.httpCaching = new HttpCaching(properties.httpMaxAge());
+	}
+
+	/**
+	 * {@link #get} rendered as an HTTP response: 200 with the body, or 304 when the
+	 * request's {@code If-None-Match} names the current ETag.
+	 */
+	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<?> loader) {
+		return get(key, loader).map((response) -> this.httpCaching.render(response, request.getHeaders()));
+	}
+
+	/**
+	 * Serves the response identified by {@code key}: from Redis when a current entry is
+	 * there, otherwise from {@code loader}, whose value is serialised to JSON once,
+	 * stored and answered with the same bytes. Concurrent misses for one key share one
+	 * load. Errors of the loader reach the caller and are never cached.
+	 */
+	public Mono<CachedResponse> get(CacheKey key, Mono<?> loader) {
+		if (!this.properties.enabled()) {
+			return loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED);
+		}
+		return readStamp(key).flatMap((stamp) -> {
+			SingleFlight.Flight<Lookup> flight = this.flights
+				.join(key.valueKey(this.properties.keyPrefix()) + '|' + stamp, () -> lookupOrLoad(key, stamp, loader));
+			return flight.result().map((lookup) -> served(key, lookup, flight.leader()));
+		})
+			.onErrorResume(CacheUnavailableException.class,
+					(ex) -> loadUncached(key, loader, CacheOutcome.BYPASS_UNAVAILABLE));
+	}
+
+	/** Makes every cached response a miss: call after any change to the catalog. */
+	public Mono<Void> invalidateAll() {
+		return bump(GenerationKeys.items(this.properties.keyPrefix()));
+	}
+
+	/** Makes the principal-scoped responses of one principal a miss, and no others. */
+	public Mono<Void> invalidatePrincipal(String principal) {
+		return bump(GenerationKeys.principal(this.properties.keyPrefix(), CacheKey.principalDigest(principal)));
+	}
+
+	int flightsInProgress() {
+		return this.flights.size();
+	}
+
+	private CachedResponse served(CacheKey key, Lookup lookup, boolean leader) {
+		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT) ? lookup.outcome()
+				: CacheOutcome.MISS_COLLAPSED;
+		this.metrics.served(outcome);
+		return new CachedResponse(lookup.entry().body(), lookup.entry().etag(), outcome, key.scope());
+	}
+
+	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {
+		return load(loader).map((body) -> {
+			this.metrics.served(outcome);
+			CacheEntry entry = CacheEntry.of("", 0, 0, body);
+			return new CachedResponse(entry.body(), entry.etag(), outcome, key.scope());
+		});
+	}
+
+	private Mono<byte[]> load(Mono<?> loader) {
+		return Mono.defer(() -> {
+			this.metrics.loaded();
+			return loader;
+		}).map(this.jsonMapper::writeValueAsBytes);
+	}
+
+	private Mono<Lookup> lookupOrLoad(CacheKey key, String stamp, Mono<?> loader) {
+		String valueKey = key.valueKey(this.properties.keyPrefix());
+		return guarded("GET", this.redis.opsForValue().get(valueKey)).map(this::decodeOrNull)
+			.filter((entry) -> entry != null && entry.stamp().equals(stamp)
+					&& entry.freshUntilMillis() > this.clock.millis())
+			.map((entry) -> new Lookup(entry, CacheOutcome.HIT))
+			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader)))
+			.onErrorResume(CacheUnavailableException.class, (ex) -> load(loader)
+				.map((body) -> new Lookup(CacheEntry.of(stamp, 0, 0, body), CacheOutcome.BYPASS_UNAVAILABLE)));
+	}
+
+	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader) {
+		return load(loader).flatMap((body) -> {
+			long now = this.clock.millis();
+			Duration ttl = ttlWithJitter();
+			CacheEntry entry = CacheEntry.of(stamp, now, now + ttl.toMillis(), body);
+			if (body.length > this.properties.maxEntryBytes().toBytes()) {
+				return Mono.just(new Lookup(entry, CacheOutcome.MISS_NOT_STORED));
+			}
+			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), ttl))
+				.map((stored) -> new Lookup(entry, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED))
+				.onErrorReturn(CacheUnavailableException.class, new Lookup(entry, CacheOutcome.MISS_NOT_STORED));
+		});
+	}
+
+	private Duration ttlWithJitter() {
+		long ttl = this.properties.ttl().toMillis();
+		long jitter = (long) (ttl * this.properties.ttlJitter());
+		return Duration.ofMillis(ttl + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0));
+	}
+
+	private CacheEntry decodeOrNull(byte[] bytes) {
+		try {
+			return CacheEntry.decode(bytes);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.warn("Ignoring an unreadable cache entry: " + ex.getMessage());
+			return null;
+		}
+	}
+
+	/**
+	 * Reads the generation counters the key depends on, creating missing ones. A counter
+	 * starts at a value derived from the clock rather than at zero, so that a counter
+	 * lost with Redis never comes back with a value that old entries were stamped with.
+	 */
+	private Mono<String> readStamp(CacheKey key) {
+		if (!this.gate.isOpen()) {
+			return Mono.error(new CacheUnavailableException("Not connected to Redis yet", null));
+		}
+		List<String> generationKeys = key.generationKeys(this.properties.keyPrefix());
+		return retryPendingBumps().then(guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)))
+			.flatMap(
+					(values) -> values.contains(null)
+							? seed(generationKeys, values)
+								.then(guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)))
+							: Mono.just(values))
+			.map((values) -> {
+				StringBuilder stamp = new StringBuilder();
+				for (byte[] value : values) {
+					if (value == null) {
+						throw new CacheUnavailableException("Generation counter vanished", null);
+					}
+					stamp.append((stamp.length() > 0) ? "." : "").append(new String(value, StandardCharsets.US_ASCII));
+				}
+				return stamp.toString();
+			});
+	}
+
+	private Mono<Void> seed(List<String> generationKeys, List<byte[]> values) {
+		byte[] start = Long.toString(this.clock.millis() * 1000 + ThreadLocalRandom.current().nextInt(1000))
+			.getBytes(StandardCharsets.US_ASCII);
+		Mono<Void> seeding = Mono.empty();
+		for (int i = 0; i < generationKeys.size(); i++) {
+			if (values.get(i) == null) {
+				seeding = seeding
+					.then(guarded("SETNX", this.redis.opsForValue().setIfAbsent(generationKeys.get(i), start)))
+					.then();
+			}
+		}
+		return seeding;
+	}
+
+	private Mono<Void> bump(String generationKey) {
+		if (!this.properties.enabled()) {
+			return Mono.empty();
+		}
+		return guarded("INCR", this.redis.opsForValue().increment(generationKey)).then()
+			.onErrorResume(CacheUnavailableException.class, (ex) -> {
+				this.pendingBumps.add(generationKey);
+				logger.warn("Could not invalidate cached responses (" + generationKey
+						+ "); this instance bypasses the cache until it can");
+				return Mono.empty();
+			});
+	}
+
+	private Mono<Void> retryPendingBumps() {
+		if (this.pendingBumps.isEmpty()) {
+			return Mono.empty();
+		}
+		return Flux.fromIterable(List.copyOf(this.pendingBumps))
+			.concatMap((generationKey) -> guarded("INCR", this.redis.opsForValue().increment(generationKey))
+				.doOnSuccess((value) -> this.pendingBumps.remove(generationKey)))
+			.then();
+	}
+
+	private <T> Mono<T> guarded(String command, Mono<T> operation) {
+		return operation.timeout(this.properties.redisTimeout())
+			.transformDeferred(CircuitBreakerOperator.of(this.breaker))
+			.onErrorMap((ex) -> !(ex instanceof CacheUnavailableException), (ex) -> {
+				if (!(ex instanceof CallNotPermittedException)) {
+					this.metrics.redisFailed();
+					logger.debug("Redis " + command + " failed", ex);
+				}
+				return new CacheUnavailableException("Redis " + command + " failed", ex);
+			});
+	}
+
+	/**
+	 * What one flight found: the entry, and how the request that started the flight was
+	 * served.
+	 */
+	private record Lookup(CacheEntry entry, CacheOutcome outcome) {
+
+	}
+
+}

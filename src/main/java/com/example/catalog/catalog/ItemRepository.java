@@ -1,0 +1,129 @@
+package com.example.catalog.catalog;
+
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Items in PostgreSQL, through R2DBC.
+ */
+@Repository
+class ItemRepository {
+
+	private static final String COLUMNS = "id, sku, name, description, category, price_cents, created_at";
+
+	private final DatabaseClient db;
+
+	ItemRepository(DatabaseClient db) {
+		this.db = db;
+	}
+
+	/**
+	 * One page plus one item more than asked for: whether that extra item exists tells
+	 * whether there is a next page, without a count query.
+	 */
+	Flux<Item> findPage(CatalogQuery query) {
+		StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM items WHERE TRUE");
+		Map<String, Object> binds = new LinkedHashMap<>();
+		if (query.category() != null) {
+			sql.append(" AND category = :category");
+			binds.put("category", query.category());
+		}
+		if (query.nameContains() != null) {
+			sql.append(" AND name ILIKE :pattern ESCAPE '\\'");
+			binds.put("pattern", "%" + escapeLike(query.nameContains()) + "%");
+		}
+		if (query.minPrice() != null) {
+			sql.append(" AND price_cents >= :minPrice");
+			binds.put("minPrice", query.minPrice());
+		}
+		if (query.maxPrice() != null) {
+			sql.append(" AND price_cents <= :maxPrice");
+			binds.put("maxPrice", query.maxPrice());
+		}
+		ItemSort sort = query.sort();
+		PageCursor cursor = query.cursor();
+		if (cursor != null) {
+			String comparison = sort.descending() ? "<" : ">";
+			if (sort.byIdOnly()) {
+				sql.append(" AND id ").append(comparison).append(" :afterId");
+			}
+			else {
+				sql.append(" AND (")
+					.append(sort.column())
+					.append(", id) ")
+					.append(comparison)
+					.append(" (:afterKey, :afterId)");
+				binds.put("afterKey", cursor.keyValue());
+			}
+			binds.put("afterId", cursor.id());
+		}
+		sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT :limit");
+		binds.put("limit", query.limit() + 1);
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString());
+		for (Map.Entry<String, Object> bind : binds.entrySet()) {
+			spec = spec.bind(bind.getKey(), bind.getValue());
+		}
+		return spec.map(ItemRepository::toItem).all();
+	}
+
+	Mono<Item> findById(long id) {
+		return this.db.sql("SELECT " + COLUMNS + " FROM items WHERE id = :id")
+			.bind("id", id)
+			.map(ItemRepository::toItem)
+			.one();
+	}
+
+	Mono<Item> insert(ItemInput input) {
+		return this.db
+			.sql("INSERT INTO items (sku, name, description, category, price_cents) "
+					+ "VALUES (:sku, :name, :description, :category, :priceCents) RETURNING " + COLUMNS)
+			.bind("sku", input.sku())
+			.bind("name", input.name())
+			.bind("description", input.description())
+			.bind("category", input.category())
+			.bind("priceCents", input.priceCents())
+			.map(ItemRepository::toItem)
+			.one();
+	}
+
+	Mono<Item> update(long id, ItemInput input) {
+		return this.db
+			.sql("UPDATE items SET sku = :sku, name = :name, description = :description, category = :category, "
+					+ "price_cents = :priceCents, updated_at = now() WHERE id = :id RETURNING " + COLUMNS)
+			.bind("id", id)
+			.bind("sku", input.sku())
+			.bind("name", input.name())
+			.bind("description", input.description())
+			.bind("category", input.category())
+			.bind("priceCents", input.priceCents())
+			.map(ItemRepository::toItem)
+			.one();
+	}
+
+	Mono<Boolean> delete(long id) {
+		return this.db.sql("DELETE FROM items WHERE id = :id").bind("id", id).fetch().rowsUpdated().map((n) -> n > 0);
+	}
+
+	Mono<Long> count() {
+		return this.db.sql("SELECT count(*) FROM items").map((row) -> row.get(0, Long.class)).one();
+	}
+
+	static Item toItem(Readable row) {
+		return new Item(row.get("id", Long.class), row.get("sku", String.class), row.get("name", String.class),
+				row.get("description", String.class), row.get("category", String.class),
+				row.get("price_cents", Long.class), row.get("created_at", OffsetDateTime.class).toInstant());
+	}
+
+	private static String escapeLike(String text) {
+		return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+	}
+
+}

@@ -1,0 +1,103 @@
+package com.example.catalog.system;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * HTTP Basic against the accounts of {@code catalog.security.users}. Reads of the catalog
+ * are public; changes need the {@code EDITOR} role; favourites need any account. No
+ * session is kept: every request carries its credentials.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	static final String REALM = "catalog";
+
+	@Bean
+	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper jsonMapper) {
+		return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
+			.logout(ServerHttpSecurity.LogoutSpec::disable)
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+			.httpBasic((basic) -> basic.authenticationEntryPoint((exchange, ex) -> unauthorized(exchange, jsonMapper)))
+			.exceptionHandling((handling) -> handling
+				.authenticationEntryPoint((exchange, ex) -> unauthorized(exchange, jsonMapper))
+				.accessDeniedHandler((exchange, ex) -> writeProblem(exchange, jsonMapper, HttpStatus.FORBIDDEN,
+						"Forbidden", "This account may not do this; changing the catalog needs the EDITOR role")))
+			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.GET, "/catalog", "/catalog/items/**")
+				.permitAll()
+				.pathMatchers(HttpMethod.POST, "/catalog/items")
+				.hasRole("EDITOR")
+				.pathMatchers(HttpMethod.PUT, "/catalog/items/**")
+				.hasRole("EDITOR")
+				.pathMatchers(HttpMethod.DELETE, "/catalog/items/**")
+				.hasRole("EDITOR")
+				.pathMatchers("/me", "/me/**")
+				.authenticated()
+				.anyExchange()
+				.permitAll())
+			.build();
+	}
+
+	@Bean
+	PasswordEncoder passwordEncoder() {
+		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+	}
+
+	@Bean
+	ReactiveUserDetailsService userDetailsService(SecurityProperties properties) {
+		Map<String, UserDetails> users = properties.users()
+			.entrySet()
+			.stream()
+			.collect(Collectors.toUnmodifiableMap(Map.Entry::getKey,
+					(entry) -> User.withUsername(entry.getKey())
+						.password(entry.getValue().password())
+						.roles(entry.getValue()
+							.roles()
+							.stream()
+							.map(String::trim)
+							.map(String::toUpperCase)
+							.toArray(String[]::new))
+						.build()));
+		return (username) -> Mono.justOrEmpty(users.get(username)).map((user) -> User.withUserDetails(user).build());
+	}
+
+	private static Mono<Void> unauthorized(ServerWebExchange exchange, JsonMapper jsonMapper) {
+		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\"");
+		return writeProblem(exchange, jsonMapper, HttpStatus.UNAUTHORIZED, "Unauthorized",
+				"Valid credentials are required (HTTP Basic)");
+	}
+
+	static Mono<Void> writeProblem(ServerWebExchange exchange, JsonMapper jsonMapper, HttpStatus status, String title,
+			String detail) {
+		ServerHttpResponse response = exchange.getResponse();
+		response.setStatusCode(status);
+		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		var problem = Problems.problem(status, title, detail);
+		problem.setInstance(exchange.getRequest().getURI().resolve(exchange.getRequest().getPath().value()));
+		DataBuffer buffer = response.bufferFactory().wrap(jsonMapper.writeValueAsBytes(problem));
+		return response.writeWith(Mono.just(buffer));
+	}
+
+}
