@@ -1,7 +1,7 @@
 package com.example.catalog.catalog;
 
-import java.net.URI;
 import java.nio.ByteBuffer;
+import java.security.Principal;
 import java.util.Set;
 
 import reactor.core.publisher.Mono;
@@ -12,7 +12,6 @@ import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.system.JsonRequestBody;
 import com.example.catalog.system.Problems;
 
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -25,14 +24,19 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class CatalogController {
 
+	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
 	private final ItemRepository items;
+
+	private final ItemWrites writes;
 
 	private final ResponseCache cache;
 
 	private final JsonMapper jsonMapper;
 
-	CatalogController(ItemRepository items, ResponseCache cache, JsonMapper jsonMapper) {
+	CatalogController(ItemRepository items, ItemWrites writes, ResponseCache cache, JsonMapper jsonMapper) {
 		this.items = items;
+		this.writes = writes;
 		this.cache = cache;
 		this.jsonMapper = jsonMapper;
 	}
@@ -53,16 +57,17 @@ class CatalogController {
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
 		long id = ItemIds.parse(rawId);
 		CacheKey key = CacheKey.forPublicRoute("item").with("id", id).build();
-		return this.cache.respond(key, request, this.items.findById(id).switchIfEmpty(Mono.error(() -> notFound(id))));
+		return this.cache.respond(key, request,
+				this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id))));
 	}
 
 	@PostMapping("/catalog/items")
-	Mono<ResponseEntity<Item>> create(ServerHttpRequest request) {
+	Mono<ResponseEntity<byte[]>> create(ServerHttpRequest request, Principal principal) {
+		String idempotencyKey = idempotencyKey(request);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
-			.flatMap((input) -> committed(
-					this.items.insert(input).onErrorMap(DuplicateKeyException.class, (ex) -> skuTaken(input))))
-			.map((item) -> ResponseEntity.created(URI.create("/catalog/items/" + item.id())).body(item));
+			.flatMap((input) -> this.writes.create(input, principal.getName(), idempotencyKey))
+			.map(StoredResponse::toResponseEntity);
 	}
 
 	@PutMapping("/catalog/items/{id}")
@@ -70,36 +75,27 @@ class CatalogController {
 		long id = ItemIds.parse(rawId);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
-			.flatMap((input) -> committed(this.items.update(id, input)
-				.onErrorMap(DuplicateKeyException.class, (ex) -> skuTaken(input))
-				.switchIfEmpty(Mono.error(() -> notFound(id)))))
+			.flatMap((input) -> this.writes.update(id, input))
 			.map(ResponseEntity::ok);
 	}
 
 	@DeleteMapping("/catalog/items/{id}")
 	Mono<ResponseEntity<Void>> delete(@PathVariable("id") String rawId) {
 		long id = ItemIds.parse(rawId);
-		return committed(
-				this.items.delete(id).flatMap((deleted) -> deleted ? Mono.just(true) : Mono.error(() -> notFound(id))))
-			.map((deleted) -> ResponseEntity.noContent().build());
+		return this.writes.delete(id).thenReturn(ResponseEntity.noContent().build());
 	}
 
-	/**
-	 * Runs a database write and then invalidates the cache, to the end even if the client
-	 * goes away meanwhile: a committed change whose invalidation was cancelled would
-	 * leave stale pages behind.
-	 */
-	private <T> Mono<T> committed(Mono<T> write) {
-		Mono<T> writeThenInvalidate = write.flatMap((result) -> this.cache.invalidateAll().thenReturn(result));
-		return Mono.fromFuture(writeThenInvalidate::toFuture, true);
-	}
-
-	private static RuntimeException notFound(long id) {
-		return Problems.notFound("No item with id " + id);
-	}
-
-	private static RuntimeException skuTaken(ItemInput input) {
-		return Problems.conflict("sku", "An item with sku '" + input.sku() + "' exists already");
+	private static String idempotencyKey(ServerHttpRequest request) {
+		var values = request.getHeaders().get(IDEMPOTENCY_KEY);
+		if (values == null || values.isEmpty()) {
+			return null;
+		}
+		String key = values.get(0);
+		if (values.size() > 1 || key.isEmpty() || key.length() > 200
+				|| !key.chars().allMatch((c) -> c > 32 && c < 127)) {
+			throw Problems.badParameter(IDEMPOTENCY_KEY, "must be one value of 1 to 200 visible ASCII characters");
+		}
+		return key;
 	}
 
 }

@@ -1,10 +1,8 @@
 package com.example.catalog.catalog;
 
-import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -17,7 +15,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class ItemRepository {
 
-	private static final String COLUMNS = "id, sku, name, description, category, price_cents, created_at";
+	private static final String COLUMNS = Item.COLUMNS;
 
 	private final DatabaseClient db;
 
@@ -71,26 +69,24 @@ class ItemRepository {
 		for (Map.Entry<String, Object> bind : binds.entrySet()) {
 			spec = spec.bind(bind.getKey(), bind.getValue());
 		}
-		return spec.map(ItemRepository::toItem).all();
+		return spec.map(Item::fromRow).all();
 	}
 
 	Mono<Item> findById(long id) {
-		return this.db.sql("SELECT " + COLUMNS + " FROM items WHERE id = :id")
-			.bind("id", id)
-			.map(ItemRepository::toItem)
-			.one();
+		return this.db.sql("SELECT " + COLUMNS + " FROM items WHERE id = :id").bind("id", id).map(Item::fromRow).one();
 	}
 
-	Mono<Item> insert(ItemInput input) {
-		return this.db
-			.sql("INSERT INTO items (sku, name, description, category, price_cents) "
-					+ "VALUES (:sku, :name, :description, :category, :priceCents) RETURNING " + COLUMNS)
+	/** The new item, or nothing when the SKU is taken. */
+	Mono<Item> insertUnlessSkuTaken(ItemInput input) {
+		return this.db.sql("INSERT INTO items (sku, name, description, category, price_cents) "
+				+ "VALUES (:sku, :name, :description, :category, :priceCents) ON CONFLICT (sku) DO NOTHING RETURNING "
+				+ COLUMNS)
 			.bind("sku", input.sku())
 			.bind("name", input.name())
 			.bind("description", input.description())
 			.bind("category", input.category())
 			.bind("priceCents", input.priceCents())
-			.map(ItemRepository::toItem)
+			.map(Item::fromRow)
 			.one();
 	}
 
@@ -104,7 +100,7 @@ class ItemRepository {
 			.bind("description", input.description())
 			.bind("category", input.category())
 			.bind("priceCents", input.priceCents())
-			.map(ItemRepository::toItem)
+			.map(Item::fromRow)
 			.one();
 	}
 
@@ -114,12 +110,6 @@ class ItemRepository {
 
 	Mono<Long> count() {
 		return this.db.sql("SELECT count(*) FROM items").map((row) -> row.get(0, Long.class)).one();
-	}
-
-	static Item toItem(Readable row) {
-		return new Item(row.get("id", Long.class), row.get("sku", String.class), row.get("name", String.class),
-				row.get("description", String.class), row.get("category", String.class),
-				row.get("price_cents", Long.class), row.get("created_at", OffsetDateTime.class).toInstant());
 	}
 
 	private static String escapeLike(String text) {

@@ -1,6 +1,8 @@
 package com.example.catalog.system;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -46,7 +48,28 @@ public final class Problems {
 		return new ErrorResponseException(status, problem(status, title, detail), null);
 	}
 
-	static ProblemDetail problem(HttpStatus status, String title, String detail) {
+	/**
+	 * A problem as the JSON members RFC 9457 defines, with its extension properties at
+	 * the top level: for writing a problem outside Spring's message writers.
+	 */
+	public static Map<String, Object> members(ProblemDetail problem) {
+		Map<String, Object> members = new LinkedHashMap<>();
+		members.put("type", String.valueOf(problem.getType()));
+		members.put("title", problem.getTitle());
+		members.put("status", problem.getStatus());
+		if (problem.getDetail() != null) {
+			members.put("detail", problem.getDetail());
+		}
+		if (problem.getInstance() != null) {
+			members.put("instance", problem.getInstance().toString());
+		}
+		if (problem.getProperties() != null) {
+			members.putAll(problem.getProperties());
+		}
+		return members;
+	}
+
+	public static ProblemDetail problem(HttpStatus status, String title, String detail) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
 		problem.setTitle(title);
 		problem.setType(URI.create("about:blank"));

@@ -60,9 +60,33 @@ class SecurityConfiguration {
 			.build();
 	}
 
+	/**
+	 * Spring's delegating encoder ({@code {noop}}, {@code {bcrypt}}, ...), except that it
+	 * never asks for an upgrade: passwords come from configuration, where an upgraded
+	 * hash could not be stored, so the "upgrade" would only re-hash with bcrypt on every
+	 * request.
+	 */
 	@Bean
 	PasswordEncoder passwordEncoder() {
-		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+		PasswordEncoder delegate = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+		return new PasswordEncoder() {
+
+			@Override
+			public String encode(CharSequence rawPassword) {
+				return delegate.encode(rawPassword);
+			}
+
+			@Override
+			public boolean matches(CharSequence rawPassword, String encodedPassword) {
+				return delegate.matches(rawPassword, encodedPassword);
+			}
+
+			@Override
+			public boolean upgradeEncoding(String encodedPassword) {
+				return false;
+			}
+
+		};
 	}
 
 	@Bean
@@ -96,7 +120,7 @@ class SecurityConfiguration {
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		var problem = Problems.problem(status, title, detail);
 		problem.setInstance(exchange.getRequest().getURI().resolve(exchange.getRequest().getPath().value()));
-		DataBuffer buffer = response.bufferFactory().wrap(jsonMapper.writeValueAsBytes(problem));
+		DataBuffer buffer = response.bufferFactory().wrap(jsonMapper.writeValueAsBytes(Problems.members(problem)));
 		return response.writeWith(Mono.just(buffer));
 	}
 

@@ -1,0 +1,109 @@
+package com.example.catalog;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import com.redis.testcontainers.RedisContainer;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
+
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.testcontainers.service.connection.ServiceConnection;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Where integration tests find PostgreSQL and Redis.
+ * <p>
+ * When {@code CATALOG_TEST_R2DBC_URL} and {@code CATALOG_TEST_REDIS_URL} are set (CI sets
+ * them to the local servers), those servers are used. Otherwise Testcontainers starts
+ * {@code postgres:16} and {@code redis:7}. With neither, the tests fail with a message
+ * saying what to provide; they never skip.
+ * <p>
+ * Each application context gets a Redis key prefix of its own, so that contexts sharing
+ * one Redis never see each other's entries.
+ */
+public final class TestServers {
+
+	public static final String R2DBC_URL = "CATALOG_TEST_R2DBC_URL";
+
+	public static final String R2DBC_USERNAME = "CATALOG_TEST_R2DBC_USERNAME";
+
+	public static final String R2DBC_PASSWORD = "CATALOG_TEST_R2DBC_PASSWORD";
+
+	public static final String REDIS_URL = "CATALOG_TEST_REDIS_URL";
+
+	private TestServers() {
+	}
+
+	public static boolean fromEnvironment() {
+		return System.getenv(R2DBC_URL) != null && System.getenv(REDIS_URL) != null;
+	}
+
+	/** The settings that point an application at the servers named by the environment. */
+	public static Map<String, Object> environmentProperties() {
+		return Map.of("spring.r2dbc.url", System.getenv(R2DBC_URL), "spring.r2dbc.username",
+				System.getenv().getOrDefault(R2DBC_USERNAME, "postgres"), "spring.r2dbc.password",
+				System.getenv().getOrDefault(R2DBC_PASSWORD, "postgres"), "spring.data.redis.url",
+				System.getenv(REDIS_URL));
+	}
+
+	static void requireDocker() {
+		if (!DockerClientFactory.instance().isDockerAvailable()) {
+			throw new IllegalStateException("Integration tests need PostgreSQL and Redis. Either set " + R2DBC_URL
+					+ " (e.g. r2dbc:postgresql://127.0.0.1:5432/catalog_test), " + R2DBC_USERNAME + ", "
+					+ R2DBC_PASSWORD + " and " + REDIS_URL
+					+ " (e.g. redis://127.0.0.1:6379/15), or make a Docker engine available to Testcontainers.");
+		}
+	}
+
+	/**
+	 * Applies the servers to a test's application context: add with
+	 * {@code @ContextConfiguration(initializers = TestServers.Initializer.class)}
+	 * together with {@code @Import(TestServers.Containers.class)}.
+	 */
+	public static final class Initializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+		@Override
+		public void initialize(ConfigurableApplicationContext context) {
+			Map<String, Object> properties = new HashMap<>();
+			if (fromEnvironment()) {
+				properties.putAll(environmentProperties());
+			}
+			properties.put("catalog.cache.key-prefix", "test-" + UUID.randomUUID().toString().substring(0, 8));
+			context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("testServers", properties));
+		}
+
+	}
+
+	/**
+	 * Containers, used only when the environment names no servers; Spring starts them
+	 * with the context and stops them when it closes.
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	public static class Containers {
+
+		@Bean
+		@ServiceConnection
+		@ConditionalOnExpression("#{environment['" + R2DBC_URL + "'] == null}")
+		PostgreSQLContainer postgres() {
+			requireDocker();
+			return new PostgreSQLContainer(DockerImageName.parse("postgres:16"));
+		}
+
+		@Bean
+		@ServiceConnection
+		@ConditionalOnExpression("#{environment['" + REDIS_URL + "'] == null}")
+		RedisContainer redis() {
+			requireDocker();
+			return new RedisContainer(DockerImageName.parse("redis:7"));
+		}
+
+	}
+
+}
