@@ -16,6 +16,8 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.test.context.support.TestPropertySourceUtils;
 
 /**
  * Where integration tests find PostgreSQL and Redis.
@@ -38,6 +40,9 @@ public final class TestServers {
 
 	public static final String REDIS_URL = "CATALOG_TEST_REDIS_URL";
 
+	/** Set by tests that point the application at a Redis that is not there. */
+	public static final String NO_REDIS_CONTAINER = "catalog.test.no-redis-container";
+
 	private TestServers() {
 	}
 
@@ -47,10 +52,14 @@ public final class TestServers {
 
 	/** The settings that point an application at the servers named by the environment. */
 	public static Map<String, Object> environmentProperties() {
-		return Map.of("spring.r2dbc.url", System.getenv(R2DBC_URL), "spring.r2dbc.username",
-				System.getenv().getOrDefault(R2DBC_USERNAME, "postgres"), "spring.r2dbc.password",
-				System.getenv().getOrDefault(R2DBC_PASSWORD, "postgres"), "spring.data.redis.url",
-				System.getenv(REDIS_URL));
+		String r2dbcUrl = System.getenv(R2DBC_URL);
+		String username = System.getenv().getOrDefault(R2DBC_USERNAME, "postgres");
+		String password = System.getenv().getOrDefault(R2DBC_PASSWORD, "postgres");
+		// Flyway's settings are derived from the R2DBC ones when the environment is
+		// prepared, which is before a test's initializer runs: name them here as well.
+		return Map.of("spring.r2dbc.url", r2dbcUrl, "spring.r2dbc.username", username, "spring.r2dbc.password",
+				password, "spring.flyway.url", "jdbc:" + r2dbcUrl.substring("r2dbc:".length()), "spring.flyway.user",
+				username, "spring.flyway.password", password, "spring.data.redis.url", System.getenv(REDIS_URL));
 	}
 
 	static void requireDocker() {
@@ -76,6 +85,14 @@ public final class TestServers {
 				properties.putAll(environmentProperties());
 			}
 			properties.put("catalog.cache.key-prefix", "test-" + UUID.randomUUID().toString().substring(0, 8));
+			// A test's own properties (e.g. a Redis URL nothing listens on) win over the
+			// defaults.
+			PropertySource<?> inlined = context.getEnvironment()
+				.getPropertySources()
+				.get(TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME);
+			if (inlined != null) {
+				properties.keySet().removeIf(inlined::containsProperty);
+			}
 			context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("testServers", properties));
 		}
 

@@ -26,7 +26,7 @@ final class HttpCaching {
 
 	ResponseEntity<ByteBuffer> render(CachedResponse response, HttpHeaders requestHeaders) {
 		String etag = '"' + response.etag() + '"';
-		boolean notModified = matches(requestHeaders.getIfNoneMatch(), etag);
+		boolean notModified = matches(ifNoneMatch(requestHeaders), etag);
 		ResponseEntity.BodyBuilder builder = ResponseEntity
 			.status(notModified ? HttpStatus.NOT_MODIFIED : HttpStatus.OK)
 			.eTag(etag)
@@ -47,6 +47,18 @@ final class HttpCaching {
 		// write elsewhere may already have made stale.
 		return (scope == CacheScope.PRINCIPAL) ? CacheControl.maxAge(Duration.ZERO).cachePrivate().mustRevalidate()
 				: CacheControl.maxAge(this.publicMaxAge).cachePublic().mustRevalidate();
+	}
+
+	/**
+	 * A malformed conditional is ignored, as RFC 9110 allows: the full response is sent.
+	 */
+	private static List<String> ifNoneMatch(HttpHeaders requestHeaders) {
+		try {
+			return requestHeaders.getIfNoneMatch();
+		}
+		catch (IllegalArgumentException ex) {
+			return List.of();
+		}
 	}
 
 	private static boolean matches(List<String> ifNoneMatch, String etag) {

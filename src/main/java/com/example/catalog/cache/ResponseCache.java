@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
@@ -57,6 +59,14 @@ public class ResponseCache {
 	private final SingleFlight<String, Lookup> flights;
 
 	private final HttpCaching httpCaching;
+
+	/**
+	 * One coalesced read per set of generation counters; bounded, since principals are.
+	 */
+	private final Cache<String, CoalescedRead<List<byte[]>>> generationReads = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.expireAfterAccess(Duration.ofMinutes(10))
+		.build();
 
 	/**
 	 * Generation counters whose increment failed. Until they are incremented this
@@ -143,9 +153,8 @@ public class ResponseCache {
 
 	private Mono<Lookup> lookupOrLoad(CacheKey key, String stamp, Mono<?> loader) {
 		String valueKey = key.valueKey(this.properties.keyPrefix());
-		return guarded("GET", this.redis.opsForValue().get(valueKey)).map(this::decodeOrNull)
-			.filter((entry) -> entry != null && entry.stamp().equals(stamp)
-					&& entry.freshUntilMillis() > this.clock.millis())
+		return guarded("GET", this.redis.opsForValue().get(valueKey)).mapNotNull(this::decodeOrNull)
+			.filter((entry) -> entry.stamp().equals(stamp) && entry.freshUntilMillis() > this.clock.millis())
 			.map((entry) -> new Lookup(entry, CacheOutcome.HIT))
 			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader)))
 			.onErrorResume(CacheUnavailableException.class, (ex) -> load(loader)
@@ -192,7 +201,11 @@ public class ResponseCache {
 			return Mono.error(new CacheUnavailableException("Not connected to Redis yet", null));
 		}
 		List<String> generationKeys = key.generationKeys(this.properties.keyPrefix());
-		return retryPendingBumps().then(guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)))
+		return retryPendingBumps()
+			.then(this.generationReads.get(String.join(" ", generationKeys),
+					(joined) -> new CoalescedRead<>(
+							() -> guarded("MGET", this.redis.opsForValue().multiGet(generationKeys))))
+				.get())
 			.flatMap(
 					(values) -> values.contains(null)
 							? seed(generationKeys, values)

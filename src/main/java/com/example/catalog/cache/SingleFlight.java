@@ -10,9 +10,12 @@ import reactor.core.publisher.Mono;
 /**
  * Concurrent requests for one key share one load: the first caller puts a
  * {@link Mono#cache() cached} load into the map, later callers subscribe to it. The entry
- * leaves the map as soon as the load terminates or is cancelled, so a value is never kept
- * here beyond its load and an error is never served to a caller that arrives later. The
- * map is bounded: past {@code maxFlights} concurrent keys, callers load on their own.
+ * leaves the map as soon as the load terminates, so a value is never kept here beyond its
+ * load and an error is never served to a caller that arrives later. Callers that cancel
+ * do not cancel the load ({@code Mono.cache()} does not propagate their cancellation): it
+ * runs on for the callers still waiting and for the next ones, bounded by the loader's
+ * own timeout. The map is bounded: past {@code maxFlights} concurrent keys, callers load
+ * on their own.
  */
 final class SingleFlight<K, V> {
 

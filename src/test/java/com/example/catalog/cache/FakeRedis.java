@@ -1,0 +1,129 @@
+package com.example.catalog.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.ReactiveValueOperations;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyCollection;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+
+/**
+ * An in-memory stand-in for the few value commands the cache uses, behind Mockito mocks
+ * of {@link ReactiveRedisTemplate} and {@link ReactiveValueOperations}. Every command is
+ * lazy (runs on subscription, like the real template), counted, and can be made to fail
+ * or hang.
+ */
+final class FakeRedis {
+
+	final Map<String, byte[]> store = new ConcurrentHashMap<>();
+
+	/** The TTL of every successful {@code SET key value ttl}, in order. */
+	final List<Duration> setTtls = new CopyOnWriteArrayList<>();
+
+	private final Map<String, AtomicInteger> commandCounts = new ConcurrentHashMap<>();
+
+	private final Map<String, Supplier<Mono<?>>> faults = new ConcurrentHashMap<>();
+
+	final ReactiveRedisTemplate<String, byte[]> template;
+
+	final ReactiveValueOperations<String, byte[]> ops;
+
+	@SuppressWarnings("unchecked")
+	FakeRedis() {
+		this.template = mock(ReactiveRedisTemplate.class);
+		this.ops = mock(ReactiveValueOperations.class);
+		given(this.template.opsForValue()).willReturn(this.ops);
+		given(this.ops.get(any())).willAnswer((invocation) -> {
+			String key = invocation.getArgument(0);
+			return command("GET", () -> Mono.justOrEmpty(this.store.get(key)));
+		});
+		given(this.ops.set(anyString(), any(byte[].class), any(Duration.class))).willAnswer((invocation) -> {
+			String key = invocation.getArgument(0);
+			byte[] value = invocation.getArgument(1);
+			Duration ttl = invocation.getArgument(2);
+			return command("SET", () -> {
+				this.store.put(key, value);
+				this.setTtls.add(ttl);
+				return Mono.just(true);
+			});
+		});
+		given(this.ops.multiGet(anyCollection())).willAnswer((invocation) -> {
+			Collection<String> keys = invocation.getArgument(0);
+			return command("MGET", () -> {
+				List<byte[]> values = new ArrayList<>();
+				keys.forEach((key) -> values.add(this.store.get(key)));
+				return Mono.just(values);
+			});
+		});
+		given(this.ops.setIfAbsent(anyString(), any(byte[].class))).willAnswer((invocation) -> {
+			String key = invocation.getArgument(0);
+			byte[] value = invocation.getArgument(1);
+			return command("SETNX", () -> Mono.just(this.store.putIfAbsent(key, value) == null));
+		});
+		given(this.ops.increment(anyString())).willAnswer((invocation) -> {
+			String key = invocation.getArgument(0);
+			return command("INCR", () -> {
+				byte[] updated = this.store.merge(key, ascii(1), (old, one) -> ascii(asLong(old) + 1));
+				return Mono.just(asLong(updated));
+			});
+		});
+	}
+
+	/** Makes every later {@code command} fail like a dropped connection. */
+	void fail(String command) {
+		this.faults.put(command, () -> Mono.error(new RedisConnectionFailureException("Redis is down")));
+	}
+
+	/** Makes every later {@code command} never answer. */
+	void hang(String command) {
+		this.faults.put(command, Mono::never);
+	}
+
+	void heal() {
+		this.faults.clear();
+	}
+
+	int count(String command) {
+		AtomicInteger count = this.commandCounts.get(command);
+		return (count != null) ? count.get() : 0;
+	}
+
+	String string(String key) {
+		byte[] value = this.store.get(key);
+		return (value != null) ? new String(value, StandardCharsets.US_ASCII) : null;
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> Mono<T> command(String name, Supplier<Mono<T>> action) {
+		return Mono.defer(() -> {
+			this.commandCounts.computeIfAbsent(name, (ignored) -> new AtomicInteger()).incrementAndGet();
+			Supplier<Mono<?>> fault = this.faults.get(name);
+			return (fault != null) ? (Mono<T>) fault.get() : action.get();
+		});
+	}
+
+	private static byte[] ascii(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private static long asLong(byte[] value) {
+		return Long.parseLong(new String(value, StandardCharsets.US_ASCII));
+	}
+
+}

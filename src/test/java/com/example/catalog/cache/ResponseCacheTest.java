@@ -1,0 +1,616 @@
+package com.example.catalog.cache;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.data.redis.connection.ReactiveRedisConnection;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.util.unit.DataSize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verifyNoInteractions;
+
+class ResponseCacheTest {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+	private static final Duration TTL = Duration.ofMinutes(5);
+
+	private static final double JITTER = 0.1;
+
+	private static final String PREFIX = "test";
+
+	private static final Map<String, Object> ITEM = Map.of("id", 1, "name", "Widget");
+
+	private final FakeRedis redis = new FakeRedis();
+
+	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+	private final CircuitBreaker breaker = CircuitBreaker.of("test",
+			CircuitBreakerConfig.custom().minimumNumberOfCalls(1000).slidingWindowSize(1000).build());
+
+	private final AtomicInteger loaderSubscriptions = new AtomicInteger();
+
+	private final CacheKey key = CacheKey.forPublicRoute("catalog").with("category", "books").build();
+
+	private RedisConnectionGate gate;
+
+	@AfterEach
+	void stopGate() {
+		if (this.gate != null) {
+			this.gate.stop();
+		}
+	}
+
+	private ResponseCache cache() {
+		return cache(properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
+	}
+
+	private ResponseCache cache(CacheProperties properties) {
+		return new ResponseCache(this.redis.template, properties, JsonMapper.builder().build(),
+				new CacheMetrics(this.registry), this.breaker, openGate(), this.clock);
+	}
+
+	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout) {
+		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX, Duration.ZERO);
+	}
+
+	/**
+	 * Drives the real gate through {@code start()}: the connect runs on
+	 * {@code Schedulers.boundedElastic()}, which a virtual-time scheduler replaces for
+	 * the duration of the call, so the gate is open when {@code start()} returns.
+	 */
+	private RedisConnectionGate openGate() {
+		ReactiveRedisConnectionFactory factory = mock(ReactiveRedisConnectionFactory.class);
+		ReactiveRedisConnection connection = mock(ReactiveRedisConnection.class);
+		given(factory.getReactiveConnection()).willReturn(connection);
+		given(connection.ping()).willReturn(Mono.just("PONG"));
+		given(connection.closeLater()).willReturn(Mono.empty());
+		this.gate = new RedisConnectionGate(factory, Duration.ofSeconds(1));
+		VirtualTimeScheduler.getOrSet();
+		try {
+			this.gate.start();
+		}
+		finally {
+			VirtualTimeScheduler.reset();
+		}
+		assertThat(this.gate.isOpen()).isTrue();
+		return this.gate;
+	}
+
+	/** A loader, as a handler builds one per request, that counts its subscriptions. */
+	private Mono<Object> loader(Object value) {
+		return Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			return Mono.just(value);
+		});
+	}
+
+	private Mono<Object> loader(Sinks.One<Object> sink) {
+		return Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			return sink.asMono();
+		});
+	}
+
+	private double requests(String result) {
+		return this.registry.get("catalog.cache.requests").tag("result", result).counter().count();
+	}
+
+	private double loads() {
+		return this.registry.get("catalog.cache.loads").counter().count();
+	}
+
+	private double errors() {
+		return this.registry.get("catalog.cache.errors").counter().count();
+	}
+
+	private static byte[] bytes(ByteBuffer buffer) {
+		ByteBuffer view = buffer.duplicate();
+		byte[] bytes = new byte[view.remaining()];
+		view.get(bytes);
+		return bytes;
+	}
+
+	private static String json(CachedResponse response) {
+		return new String(bytes(response.body()), StandardCharsets.UTF_8);
+	}
+
+	private CachedResponse getNow(ResponseCache cache, CacheKey key, Mono<?> loader) {
+		CachedResponse[] result = new CachedResponse[1];
+		StepVerifier.create(cache.get(key, loader))
+			.consumeNextWith((response) -> result[0] = response)
+			.expectComplete()
+			.verify(TIMEOUT);
+		return result[0];
+	}
+
+	@Test
+	void firstRequestIsAMissThatLoadsOnceAndStoresTheResponse() {
+		ResponseCache cache = cache();
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(response.scope()).isEqualTo(CacheScope.PUBLIC);
+		assertThat(json(response)).contains("\"name\":\"Widget\"");
+		assertThat(response.etag()).isEqualTo(CacheEntry.etagOf(bytes(response.body())));
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(this.redis.store).containsKey(this.key.valueKey(PREFIX));
+		assertThat(loads()).isEqualTo(1);
+		assertThat(requests("miss")).isEqualTo(1);
+		assertThat(cache.flightsInProgress()).isZero();
+	}
+
+	@Test
+	void secondIdenticalRequestIsServedFromRedis() {
+		ResponseCache cache = cache();
+		CachedResponse first = getNow(cache, this.key, loader(ITEM));
+		CacheKey sameQuery = CacheKey.forPublicRoute("catalog").with("category", "books").build();
+		CachedResponse second = getNow(cache, sameQuery, loader(Map.of("id", 2)));
+		assertThat(second.outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(bytes(second.body())).isEqualTo(bytes(first.body()));
+		assertThat(second.etag()).isEqualTo(first.etag());
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(loads()).isEqualTo(1);
+		assertThat(requests("hit")).isEqualTo(1);
+		assertThat(requests("miss")).isEqualTo(1);
+		assertThat(this.redis.count("GET")).isEqualTo(2);
+	}
+
+	@Test
+	void concurrentMissesShareOneLoad() throws Exception {
+		ResponseCache cache = cache();
+		Sinks.One<Object> sink = Sinks.one();
+		int callers = 100;
+		CountDownLatch start = new CountDownLatch(1);
+		CountDownLatch subscribed = new CountDownLatch(callers);
+		CountDownLatch done = new CountDownLatch(callers);
+		Queue<CachedResponse> responses = new ConcurrentLinkedQueue<>();
+		Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+		ExecutorService executor = Executors.newFixedThreadPool(callers);
+		try {
+			for (int i = 0; i < callers; i++) {
+				executor.execute(() -> {
+					try {
+						start.await();
+						// The fake Redis answers synchronously, so when subscribe()
+						// returns this caller has read the stamp and joined the flight.
+						cache.get(this.key, loader(sink))
+							.doFinally((signal) -> done.countDown())
+							.subscribe(responses::add, errors::add);
+					}
+					catch (Throwable ex) {
+						errors.add(ex);
+					}
+					finally {
+						subscribed.countDown();
+					}
+				});
+			}
+			start.countDown();
+			assertThat(subscribed.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+			assertThat(this.loaderSubscriptions).hasValue(1);
+			assertThat(cache.flightsInProgress()).isEqualTo(1);
+			assertThat(responses).isEmpty();
+
+			sink.tryEmitValue(ITEM).orThrow();
+
+			assertThat(done.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		}
+		finally {
+			executor.shutdownNow();
+		}
+		assertThat(errors).isEmpty();
+		assertThat(responses).hasSize(callers);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(responses).filteredOn((r) -> r.outcome() == CacheOutcome.MISS_STORED).hasSize(1);
+		assertThat(responses).filteredOn((r) -> r.outcome() == CacheOutcome.MISS_COLLAPSED).hasSize(callers - 1);
+		CachedResponse any = responses.peek();
+		assertThat(responses).allSatisfy((r) -> {
+			assertThat(r.etag()).isEqualTo(any.etag());
+			assertThat(bytes(r.body())).isEqualTo(bytes(any.body()));
+		});
+		assertThat(loads()).isEqualTo(1);
+		assertThat(requests("miss")).isEqualTo(callers);
+		assertThat(this.redis.count("GET")).isEqualTo(1);
+		assertThat(this.redis.count("SET")).isEqualTo(1);
+		assertThat(cache.flightsInProgress()).isZero();
+	}
+
+	@Test
+	void whenTheLeaderCancelsTheLoadGoesOnAndIsStoredForTheWaiters() {
+		ResponseCache cache = cache();
+		Sinks.One<Object> sink = Sinks.one();
+		Disposable leader = cache.get(this.key, loader(sink)).subscribe();
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		leader.dispose();
+		// Mono.cache() does not cancel its source: the load is still in flight.
+		assertThat(cache.flightsInProgress()).isEqualTo(1);
+		StepVerifier.create(cache.get(this.key, loader(sink)))
+			.then(() -> sink.tryEmitValue(ITEM).orThrow())
+			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_COLLAPSED))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(this.redis.count("SET")).isEqualTo(1);
+		assertThat(cache.flightsInProgress()).isZero();
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+	}
+
+	@Test
+	void loaderErrorIsNotCached() {
+		ResponseCache cache = cache();
+		Mono<Object> failing = Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			return Mono.error(new IllegalStateException("database down"));
+		});
+		StepVerifier.create(cache.get(this.key, failing)).expectErrorMessage("database down").verify(TIMEOUT);
+		assertThat(cache.flightsInProgress()).isZero();
+		assertThat(this.redis.count("SET")).isZero();
+		assertThat(this.redis.store).doesNotContainKey(this.key.valueKey(PREFIX));
+
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+		assertThat(loads()).isEqualTo(2);
+		assertThat(errors()).isZero();
+	}
+
+	@Test
+	void redisErrorOnTheLookupFallsThroughToTheLoader() {
+		ResponseCache cache = cache();
+		this.redis.fail("GET");
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+		assertThat(json(response)).contains("Widget");
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(errors()).isEqualTo(1);
+		assertThat(requests("bypass")).isEqualTo(1);
+		assertThat(loads()).isEqualTo(1);
+		assertThat(this.redis.count("SET")).isZero();
+		assertThat(cache.flightsInProgress()).isZero();
+	}
+
+	@Test
+	void redisErrorOnTheGenerationReadFallsThroughToTheLoader() {
+		ResponseCache cache = cache();
+		this.redis.fail("MGET");
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(errors()).isEqualTo(1);
+		assertThat(requests("bypass")).isEqualTo(1);
+		assertThat(this.redis.count("GET")).isZero();
+	}
+
+	@Test
+	void redisErrorOnTheStoreServesTheResponseNotStored() {
+		ResponseCache cache = cache();
+		this.redis.fail("SET");
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_NOT_STORED);
+		assertThat(errors()).isEqualTo(1);
+		assertThat(requests("miss")).isEqualTo(1);
+		assertThat(this.redis.store).doesNotContainKey(this.key.valueKey(PREFIX));
+	}
+
+	@Test
+	void redisTimeoutFallsThroughToTheLoader() {
+		ResponseCache cache = cache();
+		this.redis.hang("GET");
+		StepVerifier.withVirtualTime(() -> cache.get(this.key, loader(ITEM)))
+			.expectSubscription()
+			.expectNoEvent(Duration.ofMillis(249))
+			.thenAwait(Duration.ofMillis(1))
+			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(errors()).isEqualTo(1);
+		assertThat(requests("bypass")).isEqualTo(1);
+		assertThat(cache.flightsInProgress()).isZero();
+	}
+
+	@Test
+	void redisTimeoutOnTheGenerationReadFallsThroughToTheLoader() {
+		ResponseCache cache = cache();
+		this.redis.hang("MGET");
+		StepVerifier.withVirtualTime(() -> cache.get(this.key, loader(ITEM)))
+			.expectSubscription()
+			.thenAwait(Duration.ofMillis(250))
+			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(errors()).isEqualTo(1);
+	}
+
+	@Test
+	void openCircuitBreakerBypassesRedisWithoutCountingAnError() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		int getsBefore = this.redis.count("GET");
+		this.breaker.transitionToOpenState();
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+		assertThat(errors()).isZero();
+		assertThat(this.redis.count("GET")).isEqualTo(getsBefore);
+	}
+
+	@Test
+	void closedGateBypassesRedis() {
+		RedisConnectionGate closed = new RedisConnectionGate(mock(ReactiveRedisConnectionFactory.class),
+				Duration.ofSeconds(1));
+		ResponseCache cache = new ResponseCache(this.redis.template,
+				properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250)), JsonMapper.builder().build(),
+				new CacheMetrics(this.registry), this.breaker, closed, this.clock);
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+		assertThat(requests("bypass")).isEqualTo(1);
+		assertThat(loads()).isEqualTo(1);
+		verifyNoInteractions(this.redis.template);
+	}
+
+	@Test
+	void entryExpiresAfterTtl() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		long freshFor = stored.freshUntilMillis() - this.clock.millis();
+		assertThat(freshFor).isBetween(TTL.toMillis(), (long) (TTL.toMillis() * (1 + JITTER)));
+
+		this.clock.advance(Duration.ofMillis(freshFor - 1));
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+
+		this.clock.advance(Duration.ofMillis(1));
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+	}
+
+	@Test
+	void ttlIncludesBoundedJitter() {
+		ResponseCache cache = cache();
+		int stores = 200;
+		for (int i = 0; i < stores; i++) {
+			getNow(cache, CacheKey.forPublicRoute("catalog").with("page", i).build(), loader(ITEM));
+		}
+		assertThat(this.redis.setTtls).hasSize(stores)
+			.allSatisfy(
+					(ttl) -> assertThat(ttl).isBetween(TTL, Duration.ofMillis((long) (TTL.toMillis() * (1 + JITTER)))));
+		assertThat(this.redis.setTtls.stream().distinct().count()).isGreaterThan(1);
+	}
+
+	@Test
+	void theStoredFreshnessMatchesTheRedisTtl() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		assertThat(stored.storedAtMillis()).isEqualTo(this.clock.millis());
+		assertThat(stored.freshUntilMillis() - stored.storedAtMillis()).isEqualTo(this.redis.setTtls.get(0).toMillis());
+	}
+
+	@Test
+	void entriesStampedWithAnOldGenerationAreMisses() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		String oldStamp = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX))).stamp();
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+
+		CachedResponse afterWrite = getNow(cache, this.key, loader(Map.of("id", 1, "name", "Renamed")));
+		assertThat(afterWrite.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(json(afterWrite)).contains("Renamed");
+		String newStamp = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX))).stamp();
+		assertThat(newStamp).isNotEqualTo(oldStamp);
+		assertThat(Long.parseLong(newStamp)).isEqualTo(Long.parseLong(oldStamp) + 1);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+	}
+
+	@Test
+	void aLoadThatStartedBeforeAnInvalidationIsNeverServedAfterIt() {
+		ResponseCache cache = cache();
+		Sinks.One<Object> slowLoad = Sinks.one();
+		StepVerifier.create(cache.get(this.key, loader(slowLoad)))
+			.then(() -> StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT))
+			.then(() -> slowLoad.tryEmitValue(Map.of("name", "before the write")).orThrow())
+			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED))
+			.expectComplete()
+			.verify(TIMEOUT);
+
+		CachedResponse afterWrite = getNow(cache, this.key, loader(Map.of("name", "after the write")));
+		assertThat(afterWrite.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(json(afterWrite)).contains("after the write");
+	}
+
+	@Test
+	void aRequestAfterAnInvalidationDoesNotJoinALoadStartedBeforeIt() {
+		ResponseCache cache = cache();
+		Sinks.One<Object> slowLoad = Sinks.one();
+		StepVerifier.create(cache.get(this.key, loader(slowLoad)))
+			.then(() -> StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT))
+			.then(() -> {
+				CachedResponse fresh = getNow(cache, this.key, loader(Map.of("name", "after the write")));
+				assertThat(fresh.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+				assertThat(json(fresh)).contains("after the write");
+			})
+			.then(() -> slowLoad.tryEmitValue(Map.of("name", "before the write")).orThrow())
+			.assertNext((response) -> assertThat(json(response)).contains("before the write"))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+	}
+
+	@Test
+	void unreadableEntryIsAMiss() {
+		ResponseCache cache = cache();
+		this.redis.store.put(this.key.valueKey(PREFIX), "garbage".getBytes(StandardCharsets.US_ASCII));
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX))).etag())
+			.isEqualTo(response.etag());
+		assertThat(errors()).isZero();
+	}
+
+	@Test
+	void entryOfAnotherFormatVersionIsAMiss() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		byte[] stored = this.redis.store.get(this.key.valueKey(PREFIX));
+		stored[0] = 2;
+		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+	}
+
+	@Test
+	void oversizedResponseIsServedButNotStored() {
+		ResponseCache cache = cache(properties(true, DataSize.ofBytes(16), Duration.ofMillis(250)));
+		Map<String, Object> big = Map.of("description", "x".repeat(100));
+		CachedResponse response = getNow(cache, this.key, loader(big));
+		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_NOT_STORED);
+		assertThat(json(response)).contains("x".repeat(100));
+		assertThat(this.redis.count("SET")).isZero();
+		assertThat(this.redis.store).doesNotContainKey(this.key.valueKey(PREFIX));
+		assertThat(getNow(cache, this.key, loader(big)).outcome()).isEqualTo(CacheOutcome.MISS_NOT_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+
+		CachedResponse small = getNow(cache, CacheKey.forPublicRoute("item").with("id", 1).build(),
+				loader(Map.of("a", 1)));
+		assertThat(small.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+	}
+
+	@Test
+	void disabledCacheBypassesRedisAndCountsALoad() {
+		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
+		CachedResponse first = getNow(cache, this.key, loader(ITEM));
+		CachedResponse second = getNow(cache, this.key, loader(ITEM));
+		assertThat(first.outcome()).isEqualTo(CacheOutcome.BYPASS_DISABLED);
+		assertThat(second.outcome()).isEqualTo(CacheOutcome.BYPASS_DISABLED);
+		assertThat(second.etag()).isEqualTo(first.etag());
+		assertThat(this.loaderSubscriptions).hasValue(2);
+		assertThat(loads()).isEqualTo(2);
+		assertThat(requests("bypass")).isEqualTo(2);
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidatePrincipal("alice")).expectComplete().verify(TIMEOUT);
+		verifyNoInteractions(this.redis.template);
+	}
+
+	@Test
+	void invalidatePrincipalLeavesOtherPrincipalsAlone() {
+		ResponseCache cache = cache();
+		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").build();
+		CacheKey bob = CacheKey.forPrincipalRoute("favorites", "bob").build();
+		assertThat(alice.generationKeys(PREFIX).get(1)).isNotEqualTo(bob.generationKeys(PREFIX).get(1));
+		getNow(cache, alice, loader(Map.of("owner", "alice")));
+		getNow(cache, bob, loader(Map.of("owner", "bob")));
+		getNow(cache, this.key, loader(ITEM));
+		String bobCounter = this.redis.string(bob.generationKeys(PREFIX).get(1));
+		String itemsCounter = this.redis.string(GenerationKeys.items(PREFIX));
+
+		StepVerifier.create(cache.invalidatePrincipal("alice")).expectComplete().verify(TIMEOUT);
+
+		assertThat(this.redis.string(bob.generationKeys(PREFIX).get(1))).isEqualTo(bobCounter);
+		assertThat(this.redis.string(GenerationKeys.items(PREFIX))).isEqualTo(itemsCounter);
+		CachedResponse aliceAfter = getNow(cache, alice, loader(Map.of("owner", "alice", "v", 2)));
+		assertThat(aliceAfter.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(aliceAfter.scope()).isEqualTo(CacheScope.PRINCIPAL);
+		CachedResponse bobAfter = getNow(cache, bob, loader(Map.of("owner", "nobody")));
+		assertThat(bobAfter.outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(json(bobAfter)).contains("bob");
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+	}
+
+	@Test
+	void invalidateAllAlsoInvalidatesPrincipalScopedEntries() {
+		ResponseCache cache = cache();
+		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").build();
+		getNow(cache, alice, loader(Map.of("owner", "alice")));
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		assertThat(getNow(cache, alice, loader(Map.of("owner", "alice"))).outcome())
+			.isEqualTo(CacheOutcome.MISS_STORED);
+	}
+
+	@Test
+	void onePrincipalsEntryIsNeverServedToAnother() {
+		ResponseCache cache = cache();
+		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").build();
+		CacheKey bob = CacheKey.forPrincipalRoute("favorites", "bob").build();
+		getNow(cache, alice, loader(Map.of("owner", "alice")));
+		CachedResponse bobs = getNow(cache, bob, loader(Map.of("owner", "bob")));
+		assertThat(bobs.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(json(bobs)).contains("bob").doesNotContain("alice");
+	}
+
+	@Test
+	void missingGenerationCountersAreSeededFromTheClock() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		long seeded = Long.parseLong(this.redis.string(GenerationKeys.items(PREFIX)));
+		assertThat(seeded).isBetween(this.clock.millis() * 1000, this.clock.millis() * 1000 + 999);
+		assertThat(this.redis.count("SETNX")).isEqualTo(1);
+		getNow(cache, this.key, loader(ITEM));
+		assertThat(this.redis.count("SETNX")).isEqualTo(1);
+	}
+
+	@Test
+	void aFailedInvalidationMakesThisInstanceBypassTheCacheUntilItIsRetried() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		this.redis.fail("INCR");
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		assertThat(errors()).isEqualTo(1);
+
+		CachedResponse whileFailing = getNow(cache, this.key, loader(ITEM));
+		assertThat(whileFailing.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+
+		this.redis.heal();
+		CachedResponse afterRetry = getNow(cache, this.key, loader(ITEM));
+		assertThat(afterRetry.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(this.redis.count("INCR")).isEqualTo(3);
+	}
+
+	@Test
+	void respondRendersNotModifiedForTheCurrentEtag() {
+		ResponseCache cache = cache();
+		CachedResponse first = getNow(cache, this.key, loader(ITEM));
+		MockServerHttpRequest request = MockServerHttpRequest.get("/catalog")
+			.header(HttpHeaders.IF_NONE_MATCH, '"' + first.etag() + '"')
+			.build();
+		StepVerifier.create(cache.respond(this.key, request, loader(ITEM))).assertNext((entity) -> {
+			assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
+			assertThat(entity.getBody()).isNull();
+			assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).isEqualTo("catalog; hit");
+		}).expectComplete().verify(TIMEOUT);
+	}
+
+}

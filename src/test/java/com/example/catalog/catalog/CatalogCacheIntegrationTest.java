@@ -1,0 +1,248 @@
+package com.example.catalog.catalog;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+import com.example.catalog.IntegrationTest;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The response cache end to end, against real PostgreSQL and Redis.
+ */
+@IntegrationTest
+class CatalogCacheIntegrationTest {
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	MeterRegistry meters;
+
+	@LocalServerPort
+	int port;
+
+	String category;
+
+	@BeforeEach
+	void seedACategoryOfItsOwn() {
+		this.category = "it-" + UUID.randomUUID().toString().substring(0, 8);
+		for (int i = 1; i <= 25; i++) {
+			create(Map.of("sku", this.category + "-" + i, "name", "Item " + i + " of " + this.category, "description",
+					"Test item", "category", this.category, "priceCents", 100 * ((i * 7) % 25 + 1)));
+		}
+	}
+
+	@Test
+	void secondIdenticalRequestRunsNoQuery() {
+		String url = "/catalog?category=" + this.category + "&limit=10";
+		double loadsBefore = loads();
+		byte[] first = get(url, "catalog; fwd=miss; stored");
+		byte[] second = get(url, "catalog; hit");
+		assertThat(second).isEqualTo(first);
+		assertThat(loads() - loadsBefore).isEqualTo(1);
+	}
+
+	@Test
+	void requestsMeaningTheSameQueryShareOneEntry() {
+		get("/catalog?category=" + this.category + "&minPrice=100&limit=20", "catalog; fwd=miss; stored");
+		double loadsBefore = loads();
+		get("/catalog?limit=20&sort=id&minPrice=0100&category=" + this.category, "catalog; hit");
+		get("/catalog?minPrice=%2B100&category=" + this.category + "&limit=20", "catalog; hit");
+		assertThat(loads()).isEqualTo(loadsBefore);
+	}
+
+	@Test
+	void twoHundredConcurrentColdRequestsRunOneLoad() {
+		String url = "http://127.0.0.1:" + this.port + "/catalog?category=" + this.category + "&limit=7";
+		ConnectionProvider connections = ConnectionProvider.builder("stampede").maxConnections(250).build();
+		try {
+			WebClient webClient = WebClient.builder()
+				.clientConnector(new ReactorClientHttpConnector(HttpClient.create(connections)))
+				.build();
+			double loadsBefore = loads();
+			List<String> statuses = Flux.range(0, 200)
+				.flatMap((i) -> webClient.get()
+					.uri(url)
+					.exchangeToMono((response) -> response.bodyToMono(String.class)
+						.map((body) -> response.statusCode().value() + " "
+								+ response.headers().asHttpHeaders().getFirst("Cache-Status") + " " + body.hashCode())),
+						200)
+				.collectList()
+				.block(Duration.ofSeconds(30));
+			assertThat(statuses).hasSize(200).allMatch((status) -> status.startsWith("200 "));
+			Set<String> bodies = new HashSet<>();
+			statuses.forEach((status) -> bodies.add(status.substring(status.lastIndexOf(' '))));
+			assertThat(bodies).hasSize(1);
+			assertThat(loads() - loadsBefore).isEqualTo(1);
+		}
+		finally {
+			connections.disposeLater().block(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void writesAreSeenByTheNextReadOfEveryCachedPage() {
+		String listing = "/catalog?category=" + this.category + "&sort=-price&limit=50";
+		String search = "/catalog?q=" + this.category;
+		Map<String, Object> created = create(Map.of("sku", this.category + "-new", "name", "Fresh " + this.category,
+				"description", "New", "category", this.category, "priceCents", 4242));
+		long id = ((Number) created.get("id")).longValue();
+		for (String url : List.of(listing, search, "/catalog/items/" + id)) {
+			get(url, "catalog; fwd=miss; stored");
+			get(url, "catalog; hit");
+		}
+
+		this.client.put()
+			.uri("/catalog/items/" + id)
+			.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("sku", this.category + "-new", "name", "Fresh " + this.category, "category",
+					this.category, "priceCents", 4343))
+			.exchange()
+			.expectStatus()
+			.isOk();
+		assertThat(new String(get(listing, "catalog; fwd=miss; stored"))).contains("\"priceCents\":4343")
+			.doesNotContain("\"priceCents\":4242");
+		assertThat(new String(get(search, "catalog; fwd=miss; stored"))).contains("\"priceCents\":4343");
+		assertThat(new String(get("/catalog/items/" + id, "catalog; fwd=miss; stored"))).contains("4343");
+
+		this.client.delete()
+			.uri("/catalog/items/" + id)
+			.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+		assertThat(new String(get(listing, "catalog; fwd=miss; stored"))).doesNotContain("\"id\":" + id + ",");
+		this.client.get().uri("/catalog/items/" + id).exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void matchingIfNoneMatchGetsNotModified() {
+		String url = "/catalog?category=" + this.category;
+		String etag = this.client.get().uri(url).exchange().returnResult(byte[].class).getResponseHeaders().getETag();
+		assertThat(etag).startsWith("\"");
+		this.client.get()
+			.uri(url)
+			.header(HttpHeaders.IF_NONE_MATCH, etag)
+			.exchange()
+			.expectStatus()
+			.isNotModified()
+			.expectHeader()
+			.valueEquals(HttpHeaders.ETAG, etag)
+			.expectBody()
+			.isEmpty();
+	}
+
+	@Test
+	void badQueriesAreProblemsNamingTheParameter() {
+		Map<String, String> cases = Map.of("/catalog?colour=red", "colour", "/catalog?category=a&category=b",
+				"category", "/catalog?limit=0", "limit", "/catalog?limit=1001", "limit", "/catalog?minPrice=abc",
+				"minPrice", "/catalog?category=", "category", "/catalog?q=a%01b", "q", "/catalog?sort=colour", "sort",
+				"/catalog?cursor=not-a-cursor", "cursor", "/catalog?maxPrice=99999999999999999999999", "maxPrice");
+		cases.forEach((url, parameter) -> this.client.get()
+			.uri(uri(url))
+			.exchange()
+			.expectStatus()
+			.isBadRequest()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo(400)
+			.jsonPath("$.title")
+			.exists()
+			.jsonPath("$.parameter")
+			.isEqualTo(parameter));
+	}
+
+	@Test
+	void followingNextCursorVisitsEveryItemOnceInEverySort() {
+		for (String sort : List.of("id", "name", "price", "-price", "createdAt", "-createdAt")) {
+			List<Number> seen = new java.util.ArrayList<>();
+			String cursor = null;
+			int pages = 0;
+			do {
+				String query = "category=" + this.category + "&limit=4&sort=" + sort
+						+ ((cursor != null) ? "&cursor=" + cursor : "");
+				Map<String, Object> page = this.client.get()
+					.uri(uri("/catalog?" + query))
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+					})
+					.returnResult()
+					.getResponseBody();
+				@SuppressWarnings("unchecked")
+				List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
+				items.forEach((item) -> seen.add((Number) item.get("id")));
+				cursor = (String) page.get("nextCursor");
+				pages++;
+			}
+			while (cursor != null && pages < 20);
+			assertThat(seen).as("sort %s", sort).hasSize(25).doesNotHaveDuplicates();
+			assertThat(pages).as("sort %s", sort).isEqualTo(7);
+		}
+	}
+
+	private Map<String, Object> create(Map<String, Object> item) {
+		return this.client.post()
+			.uri("/catalog/items")
+			.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(item)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.CREATED)
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.returnResult()
+			.getResponseBody();
+	}
+
+	private byte[] get(String url, String expectedCacheStatus) {
+		return this.client.get()
+			.uri(uri(url))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.valueEquals("Cache-Status", expectedCacheStatus)
+			.expectBody()
+			.returnResult()
+			.getResponseBody();
+	}
+
+	/** The URL exactly as written: no template expansion, no re-encoding. */
+	private URI uri(String pathAndQuery) {
+		return URI.create("http://127.0.0.1:" + this.port + pathAndQuery);
+	}
+
+	private double loads() {
+		return this.meters.get("catalog.cache.loads").counter().count();
+	}
+
+}
