@@ -7,6 +7,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -26,6 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * Redis as unavailable for that request
  * @param maxFlights bound of the per-instance map of concurrent loads
  * @param keyPrefix prefix of every Redis key the cache writes
+ * @param loadTimeout how long a load from the database may take before the request fails
+ * (and the waiting requests with it) instead of holding its single-flight slot
  * @param httpMaxAge the {@code max-age} clients may reuse a public response without
  * revalidating; kept at zero by default because a client-side copy cannot honour the
  * read-after-write promise
@@ -35,8 +38,9 @@ import org.springframework.validation.annotation.Validated;
 public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5m") @NotNull Duration ttl,
 		@DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("1.0") double ttlJitter,
 		@DefaultValue("1MB") @NotNull DataSize maxEntryBytes, @DefaultValue("250ms") @NotNull Duration redisTimeout,
-		@DefaultValue("10000") @Min(1) int maxFlights, @DefaultValue("catalog") @NotBlank String keyPrefix,
-		@DefaultValue("0s") @NotNull Duration httpMaxAge) {
+		@DefaultValue("10000") @Min(1) int maxFlights,
+		@DefaultValue("catalog") @NotBlank @Pattern(regexp = "[A-Za-z0-9:_.-]+") String keyPrefix,
+		@DefaultValue("5s") @NotNull Duration loadTimeout, @DefaultValue("0s") @NotNull Duration httpMaxAge) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {

@@ -148,7 +148,7 @@ public class ResponseCache {
 		return Mono.defer(() -> {
 			this.metrics.loaded();
 			return loader;
-		}).map(this.jsonMapper::writeValueAsBytes);
+		}).timeout(this.properties.loadTimeout()).map(this.jsonMapper::writeValueAsBytes);
 	}
 
 	private Mono<Lookup> lookupOrLoad(CacheKey key, String stamp, Mono<?> loader) {

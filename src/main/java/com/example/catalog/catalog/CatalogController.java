@@ -4,14 +4,27 @@ import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.Set;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.cache.CacheKey;
 import com.example.catalog.cache.ResponseCache;
+import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.JsonRequestBody;
+import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
 
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -22,6 +35,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@Tag(name = "catalog", description = "Items: public reads, editor changes")
 class CatalogController {
 
 	static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -41,8 +55,31 @@ class CatalogController {
 		this.jsonMapper = jsonMapper;
 	}
 
-	@GetMapping("/catalog")
-	Mono<ResponseEntity<ByteBuffer>> list(ServerHttpRequest request) {
+	@GetMapping(path = "/catalog", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "A keyset page of items",
+			description = "Served from the response cache. Unknown, repeated or empty parameters are a 400.")
+	@Parameter(name = "category", in = ParameterIn.QUERY, description = "Exact category")
+	@Parameter(name = "q", in = ParameterIn.QUERY, description = "Case-insensitive substring of the name")
+	@Parameter(name = "minPrice", in = ParameterIn.QUERY, description = "Lowest price in cents, inclusive",
+			schema = @Schema(type = "integer", minimum = "0"))
+	@Parameter(name = "maxPrice", in = ParameterIn.QUERY, description = "Highest price in cents, inclusive",
+			schema = @Schema(type = "integer", minimum = "0"))
+	@Parameter(name = "sort", in = ParameterIn.QUERY, description = "Sort order (then by id)",
+			schema = @Schema(type = "string",
+					allowableValues = { "id", "name", "price", "-price", "createdAt", "-createdAt" },
+					defaultValue = "id"))
+	@Parameter(name = "limit", in = ParameterIn.QUERY, description = "Page size",
+			schema = @Schema(type = "integer", minimum = "1", maximum = "1000", defaultValue = "100"))
+	@Parameter(name = "cursor", in = ParameterIn.QUERY, description = "nextCursor of the previous page")
+	@Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "ETag of a copy the client holds")
+	@ApiResponse(responseCode = "200", description = "A page; nextCursor is null on the last page",
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = ItemPage.class)),
+			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control"),
+					@Header(name = "Cache-Status",
+							description = "RFC 9211: catalog; hit | fwd=miss (stored, collapsed) | fwd=bypass") })
+	@ApiDocs.CacheableGetResponses
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request) {
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		return this.cache.respond(query.cacheKey(), request, this.items.findPage(query).collectList().map((found) -> {
 			boolean more = found.size() > query.limit();
@@ -52,8 +89,22 @@ class CatalogController {
 		}));
 	}
 
-	@GetMapping("/catalog/items/{id}")
-	Mono<ResponseEntity<ByteBuffer>> item(@PathVariable("id") String rawId, ServerHttpRequest request) {
+	@GetMapping(path = "/catalog/items/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "One item", description = "Served from the response cache.")
+	@Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "ETag of a copy the client holds")
+	@ApiResponse(responseCode = "200", description = "The item",
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = Item.class)),
+			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control"), @Header(name = "Cache-Status") })
+	@ApiResponse(responseCode = "404", description = "No such item",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiDocs.CacheableGetResponses
+	Mono<ResponseEntity<ByteBuffer>> item(
+			@Parameter(description = "Item id",
+					schema = @Schema(type = "integer", format = "int64",
+							minimum = "1")) @PathVariable("id") String rawId,
+			@Parameter(hidden = true) ServerHttpRequest request) {
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
 		long id = ItemIds.parse(rawId);
 		CacheKey key = CacheKey.forPublicRoute("item").with("id", id).build();
@@ -61,8 +112,33 @@ class CatalogController {
 				this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id))));
 	}
 
-	@PostMapping("/catalog/items")
-	Mono<ResponseEntity<byte[]>> create(ServerHttpRequest request, Principal principal) {
+	@PostMapping(path = "/catalog/items", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Create an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(schema = @Schema(implementation = ItemInput.class))))
+	@Parameter(name = IDEMPOTENCY_KEY, in = ParameterIn.HEADER,
+			description = "Makes a retried POST create once: within 24 h the same principal, key and body get the first "
+					+ "response again; the same key with another body is a 422")
+	@ApiResponse(responseCode = "201", description = "Created",
+			headers = @Header(name = "Location", description = "URL of the new item"),
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = Item.class)))
+	@ApiResponse(responseCode = "409", description = "The sku is taken",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "413", description = "The body exceeds 64 KiB",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "415", description = "The body is not JSON",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiDocs.WriteResponses
+	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerHttpRequest request,
+			@Parameter(hidden = true) Principal principal) {
 		String idempotencyKey = idempotencyKey(request);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
@@ -70,8 +146,24 @@ class CatalogController {
 			.map(StoredResponse::toResponseEntity);
 	}
 
-	@PutMapping("/catalog/items/{id}")
-	Mono<ResponseEntity<Item>> update(@PathVariable("id") String rawId, ServerHttpRequest request) {
+	@PutMapping(path = "/catalog/items/{id}", consumes = MediaType.APPLICATION_JSON_VALUE,
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "Replace an item's fields",
+			security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(schema = @Schema(implementation = ItemInput.class))))
+	@ApiResponse(responseCode = "200", description = "The changed item",
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = Item.class)))
+	@ApiResponse(responseCode = "404", description = "No such item",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "409", description = "The sku is taken by another item",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiDocs.WriteResponses
+	Mono<ResponseEntity<Item>> update(@Parameter(description = "Item id") @PathVariable("id") String rawId,
+			@Parameter(hidden = true) ServerHttpRequest request) {
 		long id = ItemIds.parse(rawId);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
@@ -80,7 +172,13 @@ class CatalogController {
 	}
 
 	@DeleteMapping("/catalog/items/{id}")
-	Mono<ResponseEntity<Void>> delete(@PathVariable("id") String rawId) {
+	@Operation(summary = "Delete an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH))
+	@ApiResponse(responseCode = "204", description = "Deleted")
+	@ApiResponse(responseCode = "404", description = "No such item",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiDocs.WriteResponses
+	Mono<ResponseEntity<Void>> delete(@Parameter(description = "Item id") @PathVariable("id") String rawId) {
 		long id = ItemIds.parse(rawId);
 		return this.writes.delete(id).thenReturn(ResponseEntity.noContent().build());
 	}

@@ -5,6 +5,14 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Set;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import reactor.core.publisher.Mono;
 
 import com.example.catalog.cache.CacheKey;
@@ -12,8 +20,12 @@ import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.catalog.Item;
 import com.example.catalog.catalog.ItemIds;
 import com.example.catalog.catalog.QueryParameters;
+import com.example.catalog.system.ApiDocs;
+import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
 
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -29,6 +41,8 @@ import org.springframework.web.bind.annotation.RestController;
  * it alone).
  */
 @RestController
+@Tag(name = "favorites", description = "The caller's favourite items")
+@SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH)
 class FavoritesController {
 
 	private final FavoriteRepository favorites;
@@ -40,8 +54,20 @@ class FavoritesController {
 		this.cache = cache;
 	}
 
-	@GetMapping("/me/favorites")
-	Mono<ResponseEntity<ByteBuffer>> list(ServerHttpRequest request, Principal principal) {
+	@GetMapping(path = "/me/favorites", produces = MediaType.APPLICATION_JSON_VALUE)
+	@Operation(summary = "The caller's favourite items",
+			description = "Cached per principal: one principal's page is never served to another.")
+	@ApiResponse(responseCode = "200", description = "The favourites, oldest first",
+			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = FavoritesPage.class)),
+			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control", description = "private"),
+					@Header(name = "Cache-Status") })
+	@ApiResponse(responseCode = "401", description = "No or wrong credentials",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiDocs.CacheableGetResponses
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
+			@Parameter(hidden = true) Principal principal) {
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
 		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName()).build();
 		return this.cache.respond(key, request,
@@ -49,7 +75,13 @@ class FavoritesController {
 	}
 
 	@PutMapping("/me/favorites/{itemId}")
-	Mono<ResponseEntity<Void>> add(@PathVariable("itemId") String rawItemId, Principal principal) {
+	@Operation(summary = "Add an item to the caller's favourites")
+	@ApiResponse(responseCode = "204", description = "It is a favourite (whether or not it was before)")
+	@ApiResponse(responseCode = "404", description = "No such item",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	Mono<ResponseEntity<Void>> add(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
+			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
 		return completely(this.favorites.add(principal.getName(), itemId)
 			.flatMap((added) -> added ? this.cache.invalidatePrincipal(principal.getName()).thenReturn(true)
@@ -58,7 +90,13 @@ class FavoritesController {
 	}
 
 	@DeleteMapping("/me/favorites/{itemId}")
-	Mono<ResponseEntity<Void>> remove(@PathVariable("itemId") String rawItemId, Principal principal) {
+	@Operation(summary = "Remove an item from the caller's favourites")
+	@ApiResponse(responseCode = "204", description = "It is not a favourite (whether or not it was before)")
+	@ApiResponse(responseCode = "404", description = "No such item",
+			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
+					schema = @Schema(implementation = ProblemDetail.class)))
+	Mono<ResponseEntity<Void>> remove(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
+			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
 		return completely(this.favorites.itemExists(itemId)
 			.flatMap((exists) -> exists ? this.favorites.remove(principal.getName(), itemId)

@@ -81,7 +81,8 @@ class ResponseCacheTest {
 	}
 
 	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout) {
-		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX, Duration.ZERO);
+		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
+				Duration.ofSeconds(5), Duration.ZERO);
 	}
 
 	/**
