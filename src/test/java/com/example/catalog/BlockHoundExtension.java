@@ -1,0 +1,24 @@
+package com.example.catalog;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import reactor.blockhound.BlockHound;
+
+/**
+ * Installs BlockHound before the first test class runs (registered for every test through
+ * JUnit's extension auto-detection): a blocking call on a Reactor or Netty event loop
+ * anywhere in the application then fails the request, and so the test, that made it.
+ */
+public class BlockHoundExtension implements BeforeAllCallback {
+
+	static {
+		BlockHound.install((builder) -> builder.allowBlockingCallsInside("java.util.UUID", "randomUUID")
+			.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes"));
+	}
+
+	@Override
+	public void beforeAll(ExtensionContext context) {
+		// Installed once, when this class was initialised.
+	}
+
+}
