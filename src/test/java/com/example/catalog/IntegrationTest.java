@@ -22,7 +22,11 @@ import org.springframework.test.context.ContextConfiguration;
 		properties = { "catalog.security.users.editor.password={noop}editor-secret",
 				"catalog.security.users.editor.roles=EDITOR",
 				"catalog.security.users.alice.password={noop}alice-secret", "catalog.security.users.alice.roles=USER",
-				"catalog.security.users.bob.password={noop}bob-secret", "catalog.security.users.bob.roles=USER" })
+				"catalog.security.users.bob.password={noop}bob-secret", "catalog.security.users.bob.roles=USER",
+				// Generous, so that a loaded test machine does not turn a slow Redis
+				// answer
+				// into a bypass; timeouts themselves are covered by ResponseCacheTest.
+				"catalog.cache.redis-timeout=2s" })
 @AutoConfigureWebTestClient
 @ContextConfiguration(initializers = TestServers.Initializer.class)
 @Import(TestServers.Containers.class)
