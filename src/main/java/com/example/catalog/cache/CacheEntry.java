@@ -13,10 +13,19 @@ import java.util.Base64;
  */
 record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, String etag, ByteBuffer body) {
 
-	private static final byte FORMAT = 1;
+	private static final byte FORMAT = 2;
 
 	static CacheEntry of(String stamp, long storedAtMillis, long freshUntilMillis, byte[] body) {
 		return new CacheEntry(stamp, storedAtMillis, freshUntilMillis, etagOf(body), ByteBuffer.wrap(body));
+	}
+
+	/**
+	 * An entry whose stored body is the gzip form of {@code json}; the ETag is the
+	 * JSON's.
+	 */
+	static CacheEntry compressed(String stamp, long storedAtMillis, long freshUntilMillis, byte[] json) {
+		return new CacheEntry(stamp, storedAtMillis, freshUntilMillis, etagOf(json),
+				ByteBuffer.wrap(Gzip.compress(json)));
 	}
 
 	static String etagOf(byte[] body) {

@@ -18,6 +18,8 @@ final class CacheMetrics {
 
 	private final Counter errors;
 
+	private final Counter leaseWaits;
+
 	CacheMetrics(MeterRegistry registry) {
 		for (CacheOutcome outcome : CacheOutcome.values()) {
 			this.requests.put(outcome,
@@ -33,6 +35,13 @@ final class CacheMetrics {
 		this.errors = Counter.builder("catalog.cache.errors")
 			.description("Redis operations that failed or timed out")
 			.register(registry);
+		this.leaseWaits = Counter.builder("catalog.cache.lease.waits")
+			.description("Polls for a value another instance held the load lease for")
+			.register(registry);
+	}
+
+	void leaseWaited() {
+		this.leaseWaits.increment();
 	}
 
 	void served(CacheOutcome outcome) {

@@ -29,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param keyPrefix prefix of every Redis key the cache writes
  * @param loadTimeout how long a load from the database may take before the request fails
  * (and the waiting requests with it) instead of holding its single-flight slot
+ * @param nearCacheMaxBytes how much memory this instance spends keeping entries it has
+ * seen, compressed and as JSON, to answer hits without a Redis transfer
  * @param httpMaxAge the {@code max-age} clients may reuse a public response without
  * revalidating; kept at zero by default because a client-side copy cannot honour the
  * read-after-write promise
@@ -40,7 +42,8 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("1MB") @NotNull DataSize maxEntryBytes, @DefaultValue("250ms") @NotNull Duration redisTimeout,
 		@DefaultValue("10000") @Min(1) int maxFlights,
 		@DefaultValue("catalog") @NotBlank @Pattern(regexp = "[A-Za-z0-9:_.-]+") String keyPrefix,
-		@DefaultValue("5s") @NotNull Duration loadTimeout, @DefaultValue("0s") @NotNull Duration httpMaxAge) {
+		@DefaultValue("5s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
+		@DefaultValue("0s") @NotNull Duration httpMaxAge) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -21,6 +22,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -42,6 +44,13 @@ public class ResponseCache {
 
 	private static final Log logger = LogFactory.getLog(ResponseCache.class);
 
+	private static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(15);
+
+	/** Deletes the lease only if this instance still holds it. */
+	private static final RedisScript<Long> RELEASE_LEASE = RedisScript.of(
+			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+			Long.class);
+
 	private final ReactiveRedisTemplate<String, byte[]> redis;
 
 	private final CacheProperties properties;
@@ -59,6 +68,13 @@ public class ResponseCache {
 	private final SingleFlight<String, Lookup> flights;
 
 	private final HttpCaching httpCaching;
+
+	/**
+	 * Entries this instance has seen, by value key and stamp, weighed in bytes. A write
+	 * changes the stamp requests look up, so an entry here is never served after a write
+	 * that invalidated it.
+	 */
+	private final Cache<String, NearEntry> nearCache;
 
 	/**
 	 * One coalesced read per set of generation counters; bounded, since principals are.
@@ -86,6 +102,11 @@ public class ResponseCache {
 		this.clock = clock;
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
+		this.nearCache = Caffeine.newBuilder()
+			.maximumWeight(properties.nearCacheMaxBytes().toBytes())
+			.weigher((String entryKey, NearEntry near) -> near.weight())
+			.expireAfterWrite(properties.ttl().multipliedBy(2))
+			.build();
 	}
 
 	/**
@@ -107,8 +128,12 @@ public class ResponseCache {
 			return loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED);
 		}
 		return readStamp(key).flatMap((stamp) -> {
-			SingleFlight.Flight<Lookup> flight = this.flights
-				.join(key.valueKey(this.properties.keyPrefix()) + '|' + stamp, () -> lookupOrLoad(key, stamp, loader));
+			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + stamp;
+			NearEntry near = this.nearCache.getIfPresent(entryKey);
+			if (near != null && near.freshAt(this.clock.millis())) {
+				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
+			}
+			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey, () -> lookupOrLoad(key, stamp, loader));
 			return flight.result().map((lookup) -> served(key, lookup, flight.leader()));
 		})
 			.onErrorResume(CacheUnavailableException.class,
@@ -133,14 +158,14 @@ public class ResponseCache {
 		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT) ? lookup.outcome()
 				: CacheOutcome.MISS_COLLAPSED;
 		this.metrics.served(outcome);
-		return new CachedResponse(lookup.entry().body(), lookup.entry().etag(), outcome, key.scope());
+		NearEntry near = lookup.near();
+		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope());
 	}
 
 	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {
-		return load(loader).map((body) -> {
+		return load(loader).map((json) -> {
 			this.metrics.served(outcome);
-			CacheEntry entry = CacheEntry.of("", 0, 0, body);
-			return new CachedResponse(entry.body(), entry.etag(), outcome, key.scope());
+			return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json), outcome, key.scope());
 		});
 	}
 
@@ -151,27 +176,78 @@ public class ResponseCache {
 		}).timeout(this.properties.loadTimeout()).map(this.jsonMapper::writeValueAsBytes);
 	}
 
+	/**
+	 * Runs once per key and stamp in this instance (the single flight): the entry from
+	 * Redis, or else a load, which across instances is guarded by a short lease so that
+	 * the other instances wait for the holder's value instead of loading too.
+	 */
 	private Mono<Lookup> lookupOrLoad(CacheKey key, String stamp, Mono<?> loader) {
 		String valueKey = key.valueKey(this.properties.keyPrefix());
+		long deadline = this.clock.millis() + leaseTtl().toMillis();
+		return fetchCurrent(valueKey, stamp).map((near) -> new Lookup(near, CacheOutcome.HIT))
+			.switchIfEmpty(Mono.defer(() -> loadUnderLease(valueKey, stamp, loader, deadline)))
+			.onErrorResume(CacheUnavailableException.class, (ex) -> load(loader)
+				.map((json) -> new Lookup(NearEntry.uncompressed(stamp, json), CacheOutcome.BYPASS_UNAVAILABLE)));
+	}
+
+	/** The current entry for this stamp from Redis, kept in the near cache too. */
+	private Mono<NearEntry> fetchCurrent(String valueKey, String stamp) {
 		return guarded("GET", this.redis.opsForValue().get(valueKey)).mapNotNull(this::decodeOrNull)
 			.filter((entry) -> entry.stamp().equals(stamp) && entry.freshUntilMillis() > this.clock.millis())
-			.map((entry) -> new Lookup(entry, CacheOutcome.HIT))
-			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader)))
-			.onErrorResume(CacheUnavailableException.class, (ex) -> load(loader)
-				.map((body) -> new Lookup(CacheEntry.of(stamp, 0, 0, body), CacheOutcome.BYPASS_UNAVAILABLE)));
+			.mapNotNull(this::nearOrNull)
+			.doOnNext((near) -> this.nearCache.put(valueKey + '|' + stamp, near));
+	}
+
+	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
+		String leaseKey = valueKey + ":lease:" + stamp;
+		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+		return guarded("SET NX", this.redis.opsForValue().setIfAbsent(leaseKey, token, leaseTtl()))
+			.flatMap((acquired) -> acquired
+					? loadAndStore(valueKey, stamp, loader)
+						.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
+						.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
+								(ex) -> releaseLease(leaseKey, token).then(Mono.error(ex)))
+					: waitForLeaseHolder(valueKey, stamp, loader, deadline));
+	}
+
+	/**
+	 * Polls for the value another instance is loading. Should the holder die, its lease
+	 * expires and one of the waiters takes it over; past the deadline a waiter loads on
+	 * its own rather than wait longer.
+	 */
+	private Mono<Lookup> waitForLeaseHolder(String valueKey, String stamp, Mono<?> loader, long deadline) {
+		this.metrics.leaseWaited();
+		return Mono.delay(LEASE_POLL_INTERVAL)
+			.then(fetchCurrent(valueKey, stamp))
+			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
+			.switchIfEmpty(Mono.defer(() -> (this.clock.millis() < deadline)
+					? loadUnderLease(valueKey, stamp, loader, deadline) : loadAndStore(valueKey, stamp, loader)));
+	}
+
+	private Mono<Void> releaseLease(String leaseKey, byte[] token) {
+		return guarded("EVAL", this.redis.execute(RELEASE_LEASE, List.of(leaseKey), List.of(token)).then())
+			.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
+	}
+
+	private Duration leaseTtl() {
+		return this.properties.loadTimeout().plus(this.properties.redisTimeout()).plusSeconds(1);
 	}
 
 	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader) {
-		return load(loader).flatMap((body) -> {
+		return load(loader).flatMap((json) -> {
 			long now = this.clock.millis();
 			Duration ttl = ttlWithJitter();
-			CacheEntry entry = CacheEntry.of(stamp, now, now + ttl.toMillis(), body);
-			if (body.length > this.properties.maxEntryBytes().toBytes()) {
-				return Mono.just(new Lookup(entry, CacheOutcome.MISS_NOT_STORED));
+			CacheEntry entry = CacheEntry.compressed(stamp, now, now + ttl.toMillis(), json);
+			NearEntry near = NearEntry.of(entry, json);
+			if (json.length > this.properties.maxEntryBytes().toBytes()) {
+				return Mono.just(new Lookup(near, CacheOutcome.MISS_NOT_STORED));
 			}
-			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), ttl))
-				.map((stored) -> new Lookup(entry, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED))
-				.onErrorReturn(CacheUnavailableException.class, new Lookup(entry, CacheOutcome.MISS_NOT_STORED));
+			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), ttl)).map((stored) -> {
+				if (stored) {
+					this.nearCache.put(valueKey + '|' + stamp, near);
+				}
+				return new Lookup(near, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED);
+			}).onErrorReturn(CacheUnavailableException.class, new Lookup(near, CacheOutcome.MISS_NOT_STORED));
 		});
 	}
 
@@ -179,6 +255,16 @@ public class ResponseCache {
 		long ttl = this.properties.ttl().toMillis();
 		long jitter = (long) (ttl * this.properties.ttlJitter());
 		return Duration.ofMillis(ttl + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0));
+	}
+
+	private NearEntry nearOrNull(CacheEntry entry) {
+		try {
+			return NearEntry.of(entry);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.warn("Ignoring a cache entry whose body is not gzip: " + ex.getMessage());
+			return null;
+		}
 	}
 
 	private CacheEntry decodeOrNull(byte[] bytes) {
@@ -276,7 +362,7 @@ public class ResponseCache {
 	 * What one flight found: the entry, and how the request that started the flight was
 	 * served.
 	 */
-	private record Lookup(CacheEntry entry, CacheOutcome outcome) {
+	private record Lookup(NearEntry near, CacheOutcome outcome) {
 
 	}
 

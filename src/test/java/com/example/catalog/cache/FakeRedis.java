@@ -15,10 +15,12 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.core.ReactiveValueOperations;
 
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyCollection;
+import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
@@ -75,6 +77,23 @@ final class FakeRedis {
 			String key = invocation.getArgument(0);
 			byte[] value = invocation.getArgument(1);
 			return command("SETNX", () -> Mono.just(this.store.putIfAbsent(key, value) == null));
+		});
+		given(this.ops.setIfAbsent(anyString(), any(byte[].class), any(Duration.class))).willAnswer((invocation) -> {
+			String key = invocation.getArgument(0);
+			byte[] value = invocation.getArgument(1);
+			return command("LEASE", () -> Mono.just(this.store.putIfAbsent(key, value) == null));
+		});
+		given(this.template.execute(any(RedisScript.class), anyList(), anyList())).willAnswer((invocation) -> {
+			List<String> keys = invocation.getArgument(1);
+			List<?> args = invocation.getArgument(2);
+			return command("RELEASE", () -> {
+				byte[] held = this.store.get(keys.get(0));
+				boolean mine = held != null && java.util.Arrays.equals(held, (byte[]) args.get(0));
+				if (mine) {
+					this.store.remove(keys.get(0));
+				}
+				return Mono.just(mine ? 1L : 0L);
+			}).flux();
 		});
 		given(this.ops.increment(anyString())).willAnswer((invocation) -> {
 			String key = invocation.getArgument(0);

@@ -82,7 +82,7 @@ class ResponseCacheTest {
 
 	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
-				Duration.ofSeconds(5), Duration.ZERO);
+				Duration.ofSeconds(5), DataSize.ofMegabytes(64), Duration.ZERO);
 	}
 
 	/**
@@ -171,11 +171,11 @@ class ResponseCacheTest {
 	}
 
 	@Test
-	void secondIdenticalRequestIsServedFromRedis() {
+	void secondIdenticalRequestOnAnotherInstanceIsServedFromRedis() {
 		ResponseCache cache = cache();
 		CachedResponse first = getNow(cache, this.key, loader(ITEM));
 		CacheKey sameQuery = CacheKey.forPublicRoute("catalog").with("category", "books").build();
-		CachedResponse second = getNow(cache, sameQuery, loader(Map.of("id", 2)));
+		CachedResponse second = getNow(cache(), sameQuery, loader(Map.of("id", 2)));
 		assertThat(second.outcome()).isEqualTo(CacheOutcome.HIT);
 		assertThat(bytes(second.body())).isEqualTo(bytes(first.body()));
 		assertThat(second.etag()).isEqualTo(first.etag());
@@ -184,6 +184,65 @@ class ResponseCacheTest {
 		assertThat(requests("hit")).isEqualTo(1);
 		assertThat(requests("miss")).isEqualTo(1);
 		assertThat(this.redis.count("GET")).isEqualTo(2);
+	}
+
+	@Test
+	void secondIdenticalRequestOnTheSameInstanceIsServedFromMemory() {
+		ResponseCache cache = cache();
+		CachedResponse first = getNow(cache, this.key, loader(ITEM));
+		CachedResponse second = getNow(cache, this.key, loader(ITEM));
+		assertThat(second.outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(bytes(second.body())).isEqualTo(bytes(first.body()));
+		assertThat(this.redis.count("GET")).isEqualTo(1);
+	}
+
+	@Test
+	void storedBodyIsGzipAndAtMostAQuarterOfRepetitiveJson() {
+		ResponseCache cache = cache();
+		Map<String, Object> page = Map.of("items", java.util.Collections.nCopies(200,
+				Map.of("name", "Item", "description", "Solid oak, hand finished, ships flat. ".repeat(4))));
+		CachedResponse response = getNow(cache, this.key, loader(page));
+		byte[] stored = this.redis.store.get(this.key.valueKey(PREFIX));
+		assertThat(stored.length).isLessThan(bytes(response.body()).length / 4);
+		assertThat(response.gzipBody()).isNotNull();
+		ByteBuffer gzip = response.gzipBodyView();
+		byte[] gzipBytes = new byte[gzip.remaining()];
+		gzip.get(gzipBytes);
+		assertThat(Gzip.decompress(gzipBytes, 0, gzipBytes.length)).isEqualTo(bytes(response.body()));
+	}
+
+	@Test
+	void aLeaseHeldByAnotherInstanceMakesThisOneWaitForItsValue() {
+		this.redis.store.put(GenerationKeys.items(PREFIX), "7".getBytes(StandardCharsets.US_ASCII));
+		this.redis.store.put(this.key.valueKey(PREFIX) + ":lease:7", "other".getBytes(StandardCharsets.US_ASCII));
+		byte[] othersValue = CacheEntry
+			.compressed("7", 0, Long.MAX_VALUE, "{\"from\":\"other\"}".getBytes(StandardCharsets.UTF_8))
+			.encode();
+		StepVerifier.create(cache().get(this.key, loader(ITEM)))
+			.then(() -> this.redis.store.put(this.key.valueKey(PREFIX), othersValue))
+			.assertNext((response) -> {
+				assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_COLLAPSED);
+				assertThat(new String(bytes(response.body()), StandardCharsets.UTF_8))
+					.isEqualTo("{\"from\":\"other\"}");
+			})
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(0);
+		assertThat(this.registry.get("catalog.cache.lease.waits").counter().count()).isPositive();
+	}
+
+	@Test
+	void whenTheLeaseHolderGoesAwayAWaiterTakesTheLeaseOverAndLoads() {
+		this.redis.store.put(GenerationKeys.items(PREFIX), "7".getBytes(StandardCharsets.US_ASCII));
+		String lease = this.key.valueKey(PREFIX) + ":lease:7";
+		this.redis.store.put(lease, "other".getBytes(StandardCharsets.US_ASCII));
+		StepVerifier.create(cache().get(this.key, loader(ITEM)))
+			.then(() -> this.redis.store.remove(lease))
+			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(this.redis.store).doesNotContainKey(lease);
 	}
 
 	@Test
@@ -486,8 +545,8 @@ class ResponseCacheTest {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
 		byte[] stored = this.redis.store.get(this.key.valueKey(PREFIX));
-		stored[0] = 2;
-		CachedResponse response = getNow(cache, this.key, loader(ITEM));
+		stored[0] = 9;
+		CachedResponse response = getNow(cache(), this.key, loader(ITEM));
 		assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(this.loaderSubscriptions).hasValue(2);
 	}
