@@ -28,7 +28,6 @@ final class CacheMetrics {
 						.tag("result", outcome.metricResult())
 						.register(registry));
 		}
-		Counter.builder("catalog.cache.requests").tag("result", "stale").register(registry);
 		this.loads = Counter.builder("catalog.cache.loads")
 			.description("Cacheable responses loaded from the database")
 			.register(registry);

@@ -16,6 +16,9 @@ public enum CacheOutcome {
 	/** Waited for a load another request had started. */
 	MISS_COLLAPSED("fwd=miss; collapsed", "miss"),
 
+	/** The database failed; a copy past its TTL but within stale-if-error was served. */
+	STALE("fwd=stale; detail=stale", "stale"),
+
 	BYPASS_DISABLED("fwd=bypass; detail=disabled", "bypass"),
 
 	BYPASS_UNAVAILABLE("fwd=bypass; detail=unavailable", "bypass");

@@ -31,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  * (and the waiting requests with it) instead of holding its single-flight slot
  * @param nearCacheMaxBytes how much memory this instance spends keeping entries it has
  * seen, compressed and as JSON, to answer hits without a Redis transfer
+ * @param staleIfError how long past its TTL a copy is kept, to be served (marked stale)
+ * when the database fails
+ * @param refreshAhead a hit this close to the end of its entry's TTL refreshes the entry
+ * in the background (one request per key across instances), so expiry causes no miss
  * @param httpMaxAge the {@code max-age} clients may reuse a public response without
  * revalidating; kept at zero by default because a client-side copy cannot honour the
  * read-after-write promise
@@ -43,11 +47,19 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("10000") @Min(1) int maxFlights,
 		@DefaultValue("catalog") @NotBlank @Pattern(regexp = "[A-Za-z0-9:_.-]+") String keyPrefix,
 		@DefaultValue("5s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
+		@DefaultValue("1h") @NotNull Duration staleIfError, @DefaultValue("30s") @NotNull Duration refreshAhead,
 		@DefaultValue("0s") @NotNull Duration httpMaxAge) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {
 			throw new IllegalArgumentException("catalog.cache.ttl must be positive, was " + ttl);
+		}
+		if (refreshAhead.isNegative() || refreshAhead.compareTo(ttl) >= 0) {
+			throw new IllegalArgumentException("catalog.cache.refresh-ahead (" + refreshAhead
+					+ ") must be shorter than catalog.cache.ttl (" + ttl + ")");
+		}
+		if (staleIfError.isNegative()) {
+			throw new IllegalArgumentException("catalog.cache.stale-if-error must not be negative");
 		}
 		if (httpMaxAge.compareTo(ttl) > 0) {
 			throw new IllegalArgumentException(

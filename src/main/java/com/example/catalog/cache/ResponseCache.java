@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
@@ -91,6 +93,9 @@ public class ResponseCache {
 	 */
 	private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
 
+	/** Entries being refreshed ahead of their expiry by this instance. */
+	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+
 	ResponseCache(ReactiveRedisTemplate<String, byte[]> redis, CacheProperties properties, JsonMapper jsonMapper,
 			CacheMetrics metrics, CircuitBreaker breaker, RedisConnectionGate gate, Clock clock) {
 		this.redis = redis;
@@ -105,7 +110,7 @@ public class ResponseCache {
 		this.nearCache = Caffeine.newBuilder()
 			.maximumWeight(properties.nearCacheMaxBytes().toBytes())
 			.weigher((String entryKey, NearEntry near) -> near.weight())
-			.expireAfterWrite(properties.ttl().multipliedBy(2))
+			.expireAfterWrite(properties.ttl().multipliedBy(2).plus(properties.staleIfError()))
 			.build();
 	}
 
@@ -131,10 +136,16 @@ public class ResponseCache {
 			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + stamp;
 			NearEntry near = this.nearCache.getIfPresent(entryKey);
 			if (near != null && near.freshAt(this.clock.millis())) {
+				refreshIfExpiringSoon(key, stamp, near, loader);
 				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
 			}
 			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey, () -> lookupOrLoad(key, stamp, loader));
-			return flight.result().map((lookup) -> served(key, lookup, flight.leader()));
+			return flight.result().map((lookup) -> {
+				if (lookup.outcome() == CacheOutcome.HIT) {
+					refreshIfExpiringSoon(key, stamp, lookup.near(), loader);
+				}
+				return served(key, lookup, flight.leader());
+			});
 		})
 			.onErrorResume(CacheUnavailableException.class,
 					(ex) -> loadUncached(key, loader, CacheOutcome.BYPASS_UNAVAILABLE));
@@ -155,8 +166,8 @@ public class ResponseCache {
 	}
 
 	private CachedResponse served(CacheKey key, Lookup lookup, boolean leader) {
-		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT) ? lookup.outcome()
-				: CacheOutcome.MISS_COLLAPSED;
+		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT
+				|| lookup.outcome() == CacheOutcome.STALE) ? lookup.outcome() : CacheOutcome.MISS_COLLAPSED;
 		this.metrics.served(outcome);
 		NearEntry near = lookup.near();
 		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope());
@@ -184,18 +195,68 @@ public class ResponseCache {
 	private Mono<Lookup> lookupOrLoad(CacheKey key, String stamp, Mono<?> loader) {
 		String valueKey = key.valueKey(this.properties.keyPrefix());
 		long deadline = this.clock.millis() + leaseTtl().toMillis();
-		return fetchCurrent(valueKey, stamp).map((near) -> new Lookup(near, CacheOutcome.HIT))
-			.switchIfEmpty(Mono.defer(() -> loadUnderLease(valueKey, stamp, loader, deadline)))
+		return fetchStamped(valueKey, stamp).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((found) -> {
+			if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
+				return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
+			}
+			Mono<Lookup> loading = loadUnderLease(valueKey, stamp, loader, deadline);
+			return found.isEmpty() ? loading : loading.onErrorResume(ResponseCache::mayServeStaleOn,
+					(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
+		})
 			.onErrorResume(CacheUnavailableException.class, (ex) -> load(loader)
 				.map((json) -> new Lookup(NearEntry.uncompressed(stamp, json), CacheOutcome.BYPASS_UNAVAILABLE)));
 	}
 
+	/**
+	 * A failed load may be answered with the stale copy when the failure is the server's
+	 * (the database is down, say), not when the request itself was wrong.
+	 */
+	private static boolean mayServeStaleOn(Throwable failure) {
+		return !(failure instanceof CacheUnavailableException)
+				&& !(failure instanceof ErrorResponse response && response.getStatusCode().is4xxClientError());
+	}
+
 	/** The current entry for this stamp from Redis, kept in the near cache too. */
 	private Mono<NearEntry> fetchCurrent(String valueKey, String stamp) {
+		return fetchStamped(valueKey, stamp).filter((near) -> near.freshAt(this.clock.millis()));
+	}
+
+	/**
+	 * The entry for this stamp from Redis, fresh or within its stale-if-error time, kept
+	 * in the near cache too.
+	 */
+	private Mono<NearEntry> fetchStamped(String valueKey, String stamp) {
 		return guarded("GET", this.redis.opsForValue().get(valueKey)).mapNotNull(this::decodeOrNull)
-			.filter((entry) -> entry.stamp().equals(stamp) && entry.freshUntilMillis() > this.clock.millis())
+			.filter((entry) -> entry.stamp().equals(stamp))
 			.mapNotNull(this::nearOrNull)
 			.doOnNext((near) -> this.nearCache.put(valueKey + '|' + stamp, near));
+	}
+
+	/**
+	 * Starts a background refresh of an entry near the end of its TTL, at most one per
+	 * entry in this instance and, through the lease, one across instances. Requests keep
+	 * getting the current copy meanwhile; a failed refresh only means the entry expires.
+	 */
+	private void refreshIfExpiringSoon(CacheKey key, String stamp, NearEntry near, Mono<?> loader) {
+		long now = this.clock.millis();
+		if (near.entry().freshUntilMillis() - now > this.properties.refreshAhead().toMillis()) {
+			return;
+		}
+		String valueKey = key.valueKey(this.properties.keyPrefix());
+		String entryKey = valueKey + '|' + stamp;
+		if (!this.refreshing.add(entryKey)) {
+			return;
+		}
+		String leaseKey = valueKey + ":lease:" + stamp;
+		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+		guarded("SET NX", this.redis.opsForValue().setIfAbsent(leaseKey, token, leaseTtl()))
+			.filter(Boolean::booleanValue)
+			.flatMap((acquired) -> loadAndStore(valueKey, stamp, loader)
+				.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
+				.onErrorResume((ex) -> releaseLease(leaseKey, token).then(Mono.error(ex))))
+			.doFinally((signal) -> this.refreshing.remove(entryKey))
+			.subscribe((lookup) -> logger.debug("Refreshed " + key + " ahead of its expiry"),
+					(ex) -> logger.debug("Refresh of " + key + " ahead of its expiry failed", ex));
 	}
 
 	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
@@ -238,11 +299,15 @@ public class ResponseCache {
 			long now = this.clock.millis();
 			Duration ttl = ttlWithJitter();
 			CacheEntry entry = CacheEntry.compressed(stamp, now, now + ttl.toMillis(), json);
+			// Redis keeps the copy past its TTL, to be served (marked stale) if the
+			// database
+			// fails; the entry's own freshness decides what is a hit.
+			Duration kept = ttl.plus(this.properties.staleIfError());
 			NearEntry near = NearEntry.of(entry, json);
 			if (json.length > this.properties.maxEntryBytes().toBytes()) {
 				return Mono.just(new Lookup(near, CacheOutcome.MISS_NOT_STORED));
 			}
-			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), ttl)).map((stored) -> {
+			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), kept)).map((stored) -> {
 				if (stored) {
 					this.nearCache.put(valueKey + '|' + stamp, near);
 				}

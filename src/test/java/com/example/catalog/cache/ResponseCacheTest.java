@@ -51,6 +51,10 @@ class ResponseCacheTest {
 
 	private final FakeRedis redis = new FakeRedis();
 
+	static final Duration STALE_IF_ERROR = Duration.ofHours(1);
+
+	static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
+
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -81,8 +85,18 @@ class ResponseCacheTest {
 	}
 
 	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout) {
+		return properties(enabled, maxEntryBytes, redisTimeout, REFRESH_AHEAD);
+	}
+
+	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout,
+			Duration refreshAhead) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
-				Duration.ofSeconds(5), DataSize.ofMegabytes(64), Duration.ZERO);
+				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO);
+	}
+
+	/** A cache that never refreshes ahead, for tests of plain expiry. */
+	private ResponseCache cacheWithoutRefreshAhead() {
+		return cache(properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250), Duration.ZERO));
 	}
 
 	/**
@@ -440,7 +454,7 @@ class ResponseCacheTest {
 
 	@Test
 	void entryExpiresAfterTtl() {
-		ResponseCache cache = cache();
+		ResponseCache cache = cacheWithoutRefreshAhead();
 		getNow(cache, this.key, loader(ITEM));
 		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
 		long freshFor = stored.freshUntilMillis() - this.clock.millis();
@@ -462,9 +476,10 @@ class ResponseCacheTest {
 		for (int i = 0; i < stores; i++) {
 			getNow(cache, CacheKey.forPublicRoute("catalog").with("page", i).build(), loader(ITEM));
 		}
+		// Redis keeps each copy for its TTL plus the stale-if-error time.
 		assertThat(this.redis.setTtls).hasSize(stores)
-			.allSatisfy(
-					(ttl) -> assertThat(ttl).isBetween(TTL, Duration.ofMillis((long) (TTL.toMillis() * (1 + JITTER)))));
+			.allSatisfy((ttl) -> assertThat(ttl.minus(STALE_IF_ERROR)).isBetween(TTL,
+					Duration.ofMillis((long) (TTL.toMillis() * (1 + JITTER)))));
 		assertThat(this.redis.setTtls.stream().distinct().count()).isGreaterThan(1);
 	}
 
@@ -474,7 +489,53 @@ class ResponseCacheTest {
 		getNow(cache, this.key, loader(ITEM));
 		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
 		assertThat(stored.storedAtMillis()).isEqualTo(this.clock.millis());
-		assertThat(stored.freshUntilMillis() - stored.storedAtMillis()).isEqualTo(this.redis.setTtls.get(0).toMillis());
+		assertThat(stored.freshUntilMillis() - stored.storedAtMillis())
+			.isEqualTo(this.redis.setTtls.get(0).minus(STALE_IF_ERROR).toMillis());
+	}
+
+	@Test
+	void aHitNearTheEndOfItsTtlRefreshesTheEntryInTheBackground() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		this.clock.advance(
+				Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).minus(REFRESH_AHEAD).plusSeconds(1));
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+		CacheEntry refreshed = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		assertThat(refreshed.freshUntilMillis()).isGreaterThan(stored.freshUntilMillis());
+		this.clock.advance(REFRESH_AHEAD);
+		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+	}
+
+	@Test
+	void anExpiredCopyIsServedStaleWhenTheLoadFailsAndOnlyWithinStaleIfError() {
+		ResponseCache cache = cache();
+		CachedResponse first = getNow(cache, this.key, loader(ITEM));
+		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		this.clock.advance(Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).plusSeconds(1));
+		Mono<Object> databaseDown = Mono.error(new IllegalStateException("connection refused"));
+		CachedResponse stale = getNow(cache, this.key, databaseDown);
+		assertThat(stale.outcome()).isEqualTo(CacheOutcome.STALE);
+		assertThat(bytes(stale.body())).isEqualTo(bytes(first.body()));
+		assertThat(requests("stale")).isEqualTo(1);
+
+		this.clock.advance(STALE_IF_ERROR);
+		this.redis.store.remove(this.key.valueKey(PREFIX));
+		StepVerifier.create(cacheWithoutRefreshAhead().get(this.key, databaseDown))
+			.expectError(IllegalStateException.class)
+			.verify(TIMEOUT);
+	}
+
+	@Test
+	void aStaleCopyOfAnOlderGenerationIsNeverServed() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.get(this.key, Mono.error(new IllegalStateException("connection refused"))))
+			.expectError(IllegalStateException.class)
+			.verify(TIMEOUT);
 	}
 
 	@Test
