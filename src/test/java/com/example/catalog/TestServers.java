@@ -62,6 +62,32 @@ public final class TestServers {
 				username, "spring.flyway.password", password, "spring.data.redis.url", System.getenv(REDIS_URL));
 	}
 
+	/**
+	 * The settings of the servers for a test that starts application instances itself:
+	 * those named by the environment, or else containers started once for the whole run.
+	 */
+	public static synchronized Map<String, Object> serverProperties() {
+		if (fromEnvironment()) {
+			return environmentProperties();
+		}
+		if (sharedContainers == null) {
+			requireDocker();
+			PostgreSQLContainer postgres = new PostgreSQLContainer(DockerImageName.parse("postgres:16"));
+			RedisContainer redis = new RedisContainer(DockerImageName.parse("redis:7"));
+			postgres.start();
+			redis.start();
+			String r2dbcUrl = "r2dbc:postgresql://" + postgres.getHost() + ":" + postgres.getMappedPort(5432) + "/"
+					+ postgres.getDatabaseName();
+			sharedContainers = Map.of("spring.r2dbc.url", r2dbcUrl, "spring.r2dbc.username", postgres.getUsername(),
+					"spring.r2dbc.password", postgres.getPassword(), "spring.flyway.url", postgres.getJdbcUrl(),
+					"spring.flyway.user", postgres.getUsername(), "spring.flyway.password", postgres.getPassword(),
+					"spring.data.redis.url", redis.getRedisURI() + "/0");
+		}
+		return sharedContainers;
+	}
+
+	private static Map<String, Object> sharedContainers;
+
 	static void requireDocker() {
 		if (!DockerClientFactory.instance().isDockerAvailable()) {
 			throw new IllegalStateException("Integration tests need PostgreSQL and Redis. Either set " + R2DBC_URL

@@ -22,6 +22,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -58,6 +59,16 @@ class SecurityConfiguration {
 				.anyExchange()
 				.permitAll())
 			.build();
+	}
+
+	/**
+	 * Requests Spring Security's firewall refuses are 400 problems like every other
+	 * error.
+	 */
+	@Bean
+	ServerExchangeRejectedHandler exchangeRejectedHandler(JsonMapper jsonMapper) {
+		return (exchange, ex) -> writeProblem(exchange, jsonMapper, HttpStatus.BAD_REQUEST, "Bad request",
+				"The request was rejected: the path or a header is not allowed");
 	}
 
 	/**

@@ -161,12 +161,9 @@ class ComposeFileTest {
 	}
 
 	private static void requireTestServers() {
-		if (!TestServers.fromEnvironment()) {
-			throw new IllegalStateException("ComposeFileTest starts the application against real servers: set "
-					+ TestServers.R2DBC_URL + " (e.g. r2dbc:postgresql://127.0.0.1:5432/catalog_test, a user that may"
-					+ " CREATE DATABASE), " + TestServers.R2DBC_USERNAME + ", " + TestServers.R2DBC_PASSWORD + " and "
-					+ TestServers.REDIS_URL + " (e.g. redis://127.0.0.1:6379/15)");
-		}
+		// Servers named by the environment, or containers; fails with a message
+		// otherwise.
+		TestServers.serverProperties();
 	}
 
 	@SuppressWarnings("unchecked")
@@ -216,7 +213,7 @@ class ComposeFileTest {
 	 * the test servers; every other setting stays exactly as written.
 	 */
 	private static Map<String, String> pointAtTestServers(Map<String, String> compose, String database) {
-		Map<String, Object> servers = TestServers.environmentProperties();
+		Map<String, Object> servers = TestServers.serverProperties();
 		Map<String, String> settings = new LinkedHashMap<>(compose);
 		assertThat(r2dbcUrl(require(compose, "SPRING_R2DBC_URL")).group(2)).startsWith("postgres");
 		assertThat(require(compose, "SPRING_DATA_REDIS_URL")).startsWith("redis://redis");
@@ -305,7 +302,7 @@ class ComposeFileTest {
 
 	/** Runs a statement on the test server, connected to the database its URL names. */
 	private static void admin(String sql) throws SQLException {
-		Map<String, Object> servers = TestServers.environmentProperties();
+		Map<String, Object> servers = TestServers.serverProperties();
 		Matcher url = r2dbcUrl((String) servers.get("spring.r2dbc.url"));
 		String database = (url.group(3) != null && !url.group(3).isEmpty()) ? url.group(3) : "postgres";
 		Properties credentials = new Properties();
@@ -318,8 +315,7 @@ class ComposeFileTest {
 	}
 
 	private static void deleteKeys(String keyPrefix) {
-		RedisClient redis = RedisClient
-			.create((String) TestServers.environmentProperties().get("spring.data.redis.url"));
+		RedisClient redis = RedisClient.create((String) TestServers.serverProperties().get("spring.data.redis.url"));
 		try (StatefulRedisConnection<String, String> connection = redis.connect()) {
 			RedisCommands<String, String> commands = connection.sync();
 			ScanArgs matching = ScanArgs.Builder.matches(keyPrefix + ":*").limit(500);
