@@ -39,7 +39,8 @@ public final class QueryParameters {
 			String name = decode((eq < 0) ? pair : pair.substring(0, eq), "(name)");
 			if (!allowed.contains(name)) {
 				throw Problems.badParameter(printable(name),
-						"unknown parameter; allowed are " + String.join(", ", allowed));
+						allowed.isEmpty() ? "unknown parameter; this resource takes none"
+								: "unknown parameter; allowed are " + String.join(", ", allowed));
 			}
 			String value = (eq < 0) ? "" : decode(pair.substring(eq + 1), name);
 			if (values.containsKey(name)) {

@@ -1,5 +1,6 @@
 package com.example.catalog.system;
 
+import java.net.URI;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -130,7 +131,12 @@ class SecurityConfiguration {
 		response.setStatusCode(status);
 		response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
 		var problem = Problems.problem(status, title, detail);
-		problem.setInstance(exchange.getRequest().getURI().resolve(exchange.getRequest().getPath().value()));
+		try {
+			problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+		}
+		catch (IllegalArgumentException ex) {
+			// A path that is no valid URI reference is not echoed.
+		}
 		DataBuffer buffer = response.bufferFactory().wrap(jsonMapper.writeValueAsBytes(Problems.members(problem)));
 		return response.writeWith(Mono.just(buffer));
 	}
