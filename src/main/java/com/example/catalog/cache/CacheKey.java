@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -76,7 +77,7 @@ public final class CacheKey {
 	@Override
 	public boolean equals(Object other) {
 		return (other instanceof CacheKey that) && this.route.equals(that.route) && this.digest.equals(that.digest)
-				&& java.util.Objects.equals(this.principalDigest, that.principalDigest);
+				&& Objects.equals(this.principalDigest, that.principalDigest);
 	}
 
 	@Override

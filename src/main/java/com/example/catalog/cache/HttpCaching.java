@@ -3,6 +3,7 @@ package com.example.catalog.cache;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -93,7 +94,7 @@ final class HttpCaching {
 		for (String header : requestHeaders.getOrEmpty(HttpHeaders.ACCEPT_ENCODING)) {
 			for (String coding : header.split(",")) {
 				String[] parts = coding.split(";");
-				String name = parts[0].trim().toLowerCase(java.util.Locale.ROOT);
+				String name = parts[0].trim().toLowerCase(Locale.ROOT);
 				if ((name.equals("gzip") || name.equals("x-gzip") || name.equals("*")) && !zeroQuality(parts)) {
 					return true;
 				}

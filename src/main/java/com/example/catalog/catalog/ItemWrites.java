@@ -1,5 +1,7 @@
 package com.example.catalog.catalog;
 
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -91,7 +93,7 @@ class ItemWrites {
 					MediaType.APPLICATION_JSON_VALUE, this.jsonMapper.writeValueAsBytes(item)))
 			.switchIfEmpty(Mono.fromSupplier(() -> {
 				ProblemDetail problem = Problems.conflict("sku", skuTakenDetail(input)).getBody();
-				problem.setInstance(java.net.URI.create("/catalog/items"));
+				problem.setInstance(URI.create("/catalog/items"));
 				return new StoredResponse(HttpStatus.CONFLICT.value(), null, MediaType.APPLICATION_PROBLEM_JSON_VALUE,
 						this.jsonMapper.writeValueAsBytes(Problems.members(problem)));
 			}));
@@ -131,7 +133,7 @@ class ItemWrites {
 				""")
 			.bind("status", response.status())
 			.bind("contentType", response.contentType())
-			.bind("body", java.nio.ByteBuffer.wrap(response.body()))
+			.bind("body", ByteBuffer.wrap(response.body()))
 			.bind("principal", principal)
 			.bind("key", key);
 		update = (response.location() != null) ? update.bind("location", response.location())
@@ -148,7 +150,7 @@ class ItemWrites {
 				throw Problems.status(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused",
 						"This Idempotency-Key was used with a different body; use a new key for a new request");
 			}
-			java.nio.ByteBuffer body = row.get("body", java.nio.ByteBuffer.class);
+			ByteBuffer body = row.get("body", ByteBuffer.class);
 			byte[] bytes = new byte[body.remaining()];
 			body.get(bytes);
 			return new StoredResponse(row.get("status", Integer.class), row.get("location", String.class),

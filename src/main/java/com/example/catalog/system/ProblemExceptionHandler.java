@@ -1,5 +1,6 @@
 package com.example.catalog.system;
 
+import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
 import io.r2dbc.spi.R2dbcException;
@@ -53,8 +54,8 @@ class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 	Mono<ResponseEntity<ProblemDetail>> unexpected(Exception ex, ServerWebExchange exchange) {
 		Throwable cause = ex;
 		while (cause != null) {
-			if (cause instanceof R2dbcException r2dbc && isConnectionProblem(r2dbc)
-					|| cause instanceof java.net.ConnectException || cause instanceof TimeoutException) {
+			if (cause instanceof R2dbcException r2dbc && isConnectionProblem(r2dbc) || cause instanceof ConnectException
+					|| cause instanceof TimeoutException) {
 				return databaseUnavailable(ex, exchange);
 			}
 			cause = cause.getCause();
