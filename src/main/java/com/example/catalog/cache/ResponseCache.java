@@ -264,11 +264,20 @@ public class ResponseCache {
 		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
 		return guarded("SET NX", this.redis.opsForValue().setIfAbsent(leaseKey, token, leaseTtl()))
 			.flatMap((acquired) -> acquired
-					? loadAndStore(valueKey, stamp, loader)
+					? loadUnlessStoredMeanwhile(valueKey, stamp, loader)
 						.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
 						.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
 								(ex) -> releaseLease(leaseKey, token).then(Mono.error(ex)))
 					: waitForLeaseHolder(valueKey, stamp, loader, deadline));
+	}
+
+	/**
+	 * Looks once more before loading: another instance may have stored the value and
+	 * released its lease between this instance's lookup and its taking of the lease.
+	 */
+	private Mono<Lookup> loadUnlessStoredMeanwhile(String valueKey, String stamp, Mono<?> loader) {
+		return fetchCurrent(valueKey, stamp).map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
+			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader)));
 	}
 
 	/**
