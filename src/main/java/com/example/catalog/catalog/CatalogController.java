@@ -81,12 +81,14 @@ class CatalogController {
 	@ApiDocs.CacheableGetResponses
 	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request) {
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
-		return this.cache.respond(query.cacheKey(), request, this.items.findPage(query).collectList().map((found) -> {
-			boolean more = found.size() > query.limit();
-			var page = more ? found.subList(0, query.limit()) : found;
-			String next = more ? PageCursor.after(page.get(page.size() - 1), query.sort()).encode() : null;
-			return new ItemPage(page, next);
-		}));
+		// Deferred: a hit never needs the query, so it should not even assemble it.
+		return this.cache.respond(query.cacheKey(), request,
+				Mono.defer(() -> this.items.findPage(query).collectList().map((found) -> {
+					boolean more = found.size() > query.limit();
+					var page = more ? found.subList(0, query.limit()) : found;
+					String next = more ? PageCursor.after(page.get(page.size() - 1), query.sort()).encode() : null;
+					return new ItemPage(page, next);
+				})));
 	}
 
 	@GetMapping(path = "/catalog/items/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -109,7 +111,7 @@ class CatalogController {
 		long id = ItemIds.parse(rawId);
 		CacheKey key = CacheKey.forPublicRoute("item").with("id", id).build();
 		return this.cache.respond(key, request,
-				this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id))));
+				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
 	}
 
 	@PostMapping(path = "/catalog/items", consumes = MediaType.APPLICATION_JSON_VALUE,

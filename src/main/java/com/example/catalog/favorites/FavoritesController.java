@@ -71,7 +71,7 @@ class FavoritesController {
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
 		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName()).build();
 		return this.cache.respond(key, request,
-				this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new));
+				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
 	}
 
 	@PutMapping("/me/favorites/{itemId}")
