@@ -13,7 +13,11 @@ public class BlockHoundExtension implements BeforeAllCallback {
 
 	static {
 		BlockHound.install((builder) -> builder.allowBlockingCallsInside("java.util.UUID", "randomUUID")
-			.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes"));
+			.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes")
+			// Spring's static-resource resolver reads jar entries (here Swagger UI's
+			// webjar)
+			// on the calling thread; it serves only the documentation UI, never the API.
+			.allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource"));
 	}
 
 	@Override
