@@ -96,9 +96,12 @@ class CatalogCacheIntegrationTest {
 			Set<String> bodies = new HashSet<>();
 			statuses.forEach((status) -> bodies.add(status.substring(status.lastIndexOf(' '))));
 			assertThat(bodies).hasSize(1);
-			assertThat(loads() - loadsBefore).as("loads; Cache-Status of the answers: %s", statuses.stream()
-				.map((status) -> status.substring(4, status.lastIndexOf(' ')))
-				.collect(java.util.stream.Collectors.groupingBy((status) -> status, java.util.stream.Collectors.counting())))
+			assertThat(loads() - loadsBefore)
+				.as("loads; Cache-Status of the answers: %s",
+						statuses.stream()
+							.map((status) -> status.substring(4, status.lastIndexOf(' ')))
+							.collect(java.util.stream.Collectors.groupingBy((status) -> status,
+									java.util.stream.Collectors.counting())))
 				.isEqualTo(1);
 		}
 		finally {
