@@ -17,7 +17,13 @@ public class BlockHoundExtension implements BeforeAllCallback {
 			// Spring's static-resource resolver reads jar entries (here Swagger UI's
 			// webjar)
 			// on the calling thread; it serves only the documentation UI, never the API.
-			.allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource"));
+			.allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource")
+			// Short in-memory locks around connection bookkeeping, not I/O; flagging them
+			// would leave a dead waiter in the lock that hangs the context's shutdown.
+			.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
+					"doInLock")
+			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive"));
 	}
 
 	@Override

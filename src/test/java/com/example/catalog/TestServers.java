@@ -141,7 +141,8 @@ public final class TestServers {
 
 		@Bean
 		@ServiceConnection
-		@ConditionalOnExpression("#{environment['" + REDIS_URL + "'] == null}")
+		@ConditionalOnExpression("#{environment['" + REDIS_URL + "'] == null && environment['" + NO_REDIS_CONTAINER
+				+ "'] == null}")
 		RedisContainer redis() {
 			requireDocker();
 			return new RedisContainer(DockerImageName.parse("redis:7"));

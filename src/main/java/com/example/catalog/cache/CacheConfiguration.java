@@ -48,11 +48,11 @@ class CacheConfiguration {
 	CircuitBreaker redisCircuitBreaker() {
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
 			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-			.slidingWindowSize(20)
+			.slidingWindowSize(10)
 			.minimumNumberOfCalls(5)
 			.failureRateThreshold(50)
 			.waitDurationInOpenState(Duration.ofSeconds(1))
-			.permittedNumberOfCallsInHalfOpenState(3)
+			.permittedNumberOfCallsInHalfOpenState(1)
 			.automaticTransitionFromOpenToHalfOpenEnabled(false)
 			.build();
 		return CircuitBreaker.of("redis", config);

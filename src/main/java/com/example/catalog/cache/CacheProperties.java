@@ -43,10 +43,10 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("catalog.cache")
 public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultValue("5m") @NotNull Duration ttl,
 		@DefaultValue("0.1") @DecimalMin("0.0") @DecimalMax("1.0") double ttlJitter,
-		@DefaultValue("1MB") @NotNull DataSize maxEntryBytes, @DefaultValue("250ms") @NotNull Duration redisTimeout,
+		@DefaultValue("1MB") @NotNull DataSize maxEntryBytes, @DefaultValue("100ms") @NotNull Duration redisTimeout,
 		@DefaultValue("10000") @Min(1) int maxFlights,
 		@DefaultValue("catalog") @NotBlank @Pattern(regexp = "[A-Za-z0-9:_.-]+") String keyPrefix,
-		@DefaultValue("5s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
+		@DefaultValue("2s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
 		@DefaultValue("1h") @NotNull Duration staleIfError, @DefaultValue("30s") @NotNull Duration refreshAhead,
 		@DefaultValue("0s") @NotNull Duration httpMaxAge) {
 

@@ -47,7 +47,22 @@ final class CoalescedRead<T> {
 		if (waitFor != null) {
 			return waitFor.asMono();
 		}
-		return this.read.get().doFinally((signal) -> startNext());
+		return this.read.get().doOnError(this::failWaiting).doFinally((signal) -> startNext());
+	}
+
+	/**
+	 * A failed read fails the callers waiting for the next one too: Redis is failing, and
+	 * queueing another read behind each timeout would make every one of them wait twice.
+	 */
+	private void failWaiting(Throwable failure) {
+		Sinks.One<T> waiting;
+		synchronized (this) {
+			waiting = this.next;
+			this.next = null;
+		}
+		if (waiting != null) {
+			waiting.tryEmitError(failure);
+		}
 	}
 
 	/** Sends the read the waiting callers need, if any, and hands them its outcome. */
@@ -60,6 +75,7 @@ final class CoalescedRead<T> {
 		}
 		if (waiting != null) {
 			this.read.get()
+				.doOnError(this::failWaiting)
 				.doFinally((signal) -> startNext())
 				.subscribe(waiting::tryEmitValue, waiting::tryEmitError, waiting::tryEmitEmpty);
 		}

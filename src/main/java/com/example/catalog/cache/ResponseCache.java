@@ -423,7 +423,9 @@ public class ResponseCache {
 	private <T> Mono<T> guarded(String command, Mono<T> operation) {
 		return operation.timeout(this.properties.redisTimeout())
 			.transformDeferred(CircuitBreakerOperator.of(this.breaker))
-			.onErrorMap((ex) -> !(ex instanceof CacheUnavailableException), (ex) -> {
+			// An Error is a bug or a JVM problem, not Redis being unavailable: let it
+			// surface.
+			.onErrorMap((ex) -> !(ex instanceof CacheUnavailableException) && !(ex instanceof Error), (ex) -> {
 				if (!(ex instanceof CallNotPermittedException)) {
 					this.metrics.redisFailed();
 					logger.debug("Redis " + command + " failed", ex);

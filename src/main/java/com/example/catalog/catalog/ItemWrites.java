@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.Writes;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
@@ -57,29 +58,30 @@ class ItemWrites {
 	 */
 	Mono<StoredResponse> create(ItemInput input, String principal, String idempotencyKey) {
 		if (idempotencyKey == null) {
-			return completely(insert(input).flatMap(this::invalidatedIfCreated));
+			return Writes.completely(insert(input).flatMap(this::invalidatedIfCreated));
 		}
 		String digest = digest(input);
 		Mono<Outcome> claimedOrReplayed = claim(principal, idempotencyKey, digest).flatMap((claimed) -> claimed
 				? insert(input).flatMap((response) -> remember(principal, idempotencyKey, response))
 					.map((response) -> new Outcome(response, true))
 				: replay(principal, idempotencyKey, digest).map((response) -> new Outcome(response, false)));
-		return completely(this.transactions.transactional(claimedOrReplayed)
+		return Writes.completely(this.transactions.transactional(claimedOrReplayed)
 			.flatMap((outcome) -> outcome.fresh() ? invalidatedIfCreated(outcome.response())
 					: Mono.just(outcome.response())));
 	}
 
 	Mono<Item> update(long id, ItemInput input) {
-		return completely(this.items.update(id, input)
+		return Writes.completely(this.items.update(id, input)
 			.onErrorMap(DuplicateKeyException.class, (ex) -> skuTaken(input))
 			.switchIfEmpty(Mono.error(() -> notFound(id)))
 			.flatMap((item) -> this.cache.invalidateAll().thenReturn(item)));
 	}
 
 	Mono<Void> delete(long id) {
-		return completely(this.items.delete(id)
-			.flatMap((deleted) -> deleted ? this.cache.invalidateAll().thenReturn(true)
-					: Mono.error(() -> notFound(id))))
+		return Writes
+			.completely(this.items.delete(id)
+				.flatMap((deleted) -> deleted ? this.cache.invalidateAll().thenReturn(true)
+						: Mono.error(() -> notFound(id))))
 			.then();
 	}
 
@@ -156,10 +158,6 @@ class ItemWrites {
 			return new StoredResponse(row.get("status", Integer.class), row.get("location", String.class),
 					row.get("content_type", String.class), bytes);
 		}).one();
-	}
-
-	private static <T> Mono<T> completely(Mono<T> write) {
-		return Mono.fromFuture(write::toFuture, true);
 	}
 
 	private static RuntimeException skuTaken(ItemInput input) {

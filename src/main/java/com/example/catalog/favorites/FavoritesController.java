@@ -23,6 +23,7 @@ import com.example.catalog.catalog.QueryParameters;
 import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.Writes;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -83,9 +84,10 @@ class FavoritesController {
 	Mono<ResponseEntity<Void>> add(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
-		return completely(this.favorites.add(principal.getName(), itemId)
-			.flatMap((added) -> added ? this.cache.invalidatePrincipal(principal.getName()).thenReturn(true)
-					: Mono.error(() -> noItem(itemId))))
+		return Writes
+			.completely(this.favorites.add(principal.getName(), itemId)
+				.flatMap((added) -> added ? this.cache.invalidatePrincipal(principal.getName()).thenReturn(true)
+						: Mono.error(() -> noItem(itemId))))
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
@@ -98,22 +100,16 @@ class FavoritesController {
 	Mono<ResponseEntity<Void>> remove(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
-		return completely(this.favorites.itemExists(itemId)
-			.flatMap((exists) -> exists ? this.favorites.remove(principal.getName(), itemId)
-				.then(this.cache.invalidatePrincipal(principal.getName()))
-				.thenReturn(true) : Mono.error(() -> noItem(itemId))))
+		return Writes
+			.completely(this.favorites.itemExists(itemId)
+				.flatMap((exists) -> exists ? this.favorites.remove(principal.getName(), itemId)
+					.then(this.cache.invalidatePrincipal(principal.getName()))
+					.thenReturn(true) : Mono.error(() -> noItem(itemId))))
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
 	private static RuntimeException noItem(long itemId) {
 		return Problems.notFound("No item with id " + itemId);
-	}
-
-	/**
-	 * See {@code ItemWrites}: a committed change is always followed by its invalidation.
-	 */
-	private static <T> Mono<T> completely(Mono<T> write) {
-		return Mono.fromFuture(write::toFuture, true);
 	}
 
 	record FavoritesPage(List<Item> items) {
