@@ -43,6 +43,9 @@ public final class TestServers {
 	/** Set by tests that point the application at a Redis that is not there. */
 	public static final String NO_REDIS_CONTAINER = "catalog.test.no-redis-container";
 
+	/** Set by tests that put something between the application and PostgreSQL. */
+	public static final String NO_POSTGRES_CONTAINER = "catalog.test.no-postgres-container";
+
 	private TestServers() {
 	}
 
@@ -133,7 +136,8 @@ public final class TestServers {
 
 		@Bean
 		@ServiceConnection
-		@ConditionalOnExpression("#{environment['" + R2DBC_URL + "'] == null}")
+		@ConditionalOnExpression("#{environment['" + R2DBC_URL + "'] == null && environment['" + NO_POSTGRES_CONTAINER
+				+ "'] == null}")
 		PostgreSQLContainer postgres() {
 			requireDocker();
 			return new PostgreSQLContainer(DockerImageName.parse("postgres:16"));

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestPropertySource(properties = { "spring.r2dbc.url=${faults.database.r2dbc-proxy-url}",
 		"spring.r2dbc.username=${faults.database.username}", "spring.r2dbc.password=${faults.database.password}",
 		"spring.flyway.url=${faults.database.flyway-url}", "spring.flyway.user=${faults.database.username}",
-		"spring.flyway.password=${faults.database.password}", TestServers.NO_REDIS_CONTAINER + "=true" })
+		"spring.flyway.password=${faults.database.password}", TestServers.NO_POSTGRES_CONTAINER + "=true" })
 @DirtiesContext
 abstract class DatabaseFaultsSupport {
 

@@ -5,10 +5,10 @@ import java.net.URI;
 import com.example.catalog.TestServers;
 
 /**
- * The PostgreSQL and Redis servers named by the environment (see {@link TestServers}).
+ * The addresses of the PostgreSQL and Redis servers (see
+ * {@link TestServers#serverProperties()}: those the environment names, or containers).
  * Fault tests put a proxy between the application and a server, or start the application
- * in a process of its own, so they need the servers' addresses, which Testcontainers'
- * service connections would hide: without the environment they fail with a message.
+ * in a process of its own, so they need the addresses themselves.
  */
 final class LocalServers {
 
@@ -16,7 +16,7 @@ final class LocalServers {
 	}
 
 	static URI redis() {
-		return URI.create(require(TestServers.REDIS_URL));
+		return URI.create(server("spring.data.redis.url"));
 	}
 
 	/** The Redis database index of {@link #redis()}, 0 when the URL names none. */
@@ -27,7 +27,7 @@ final class LocalServers {
 
 	/** The R2DBC URL's {@code host:port/database} part, as a URI of its own. */
 	static URI postgres() {
-		String r2dbc = require(TestServers.R2DBC_URL);
+		String r2dbc = server("spring.r2dbc.url");
 		return URI.create(r2dbc.substring(r2dbc.indexOf("postgresql://")));
 	}
 
@@ -36,11 +36,11 @@ final class LocalServers {
 	}
 
 	static String postgresUsername() {
-		return System.getenv().getOrDefault(TestServers.R2DBC_USERNAME, "postgres");
+		return server("spring.r2dbc.username");
 	}
 
 	static String postgresPassword() {
-		return System.getenv().getOrDefault(TestServers.R2DBC_PASSWORD, "postgres");
+		return server("spring.r2dbc.password");
 	}
 
 	static String jdbcUrl(String database) {
@@ -52,14 +52,8 @@ final class LocalServers {
 		return "r2dbc:postgresql://" + host + ":" + port + "/" + database;
 	}
 
-	private static String require(String variable) {
-		String value = System.getenv(variable);
-		if (value == null || !TestServers.fromEnvironment()) {
-			throw new IllegalStateException("Fault tests need the servers' addresses: set " + TestServers.R2DBC_URL
-					+ " (e.g. r2dbc:postgresql://127.0.0.1:5432/catalog_test) and " + TestServers.REDIS_URL
-					+ " (e.g. redis://127.0.0.1:6379/15), as .ci/run does.");
-		}
-		return value;
+	private static String server(String property) {
+		return String.valueOf(TestServers.serverProperties().get(property));
 	}
 
 }
