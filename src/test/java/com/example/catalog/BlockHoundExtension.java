@@ -23,7 +23,10 @@ public class BlockHoundExtension implements BeforeAllCallback {
 			.allowBlockingCallsInside("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory",
 					"doInLock")
 			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
-			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive"));
+			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
+			// Lettuce caches method lookups for a cluster node's first connection under a
+			// lock.
+			.allowBlockingCallsInside("io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of"));
 	}
 
 	@Override
