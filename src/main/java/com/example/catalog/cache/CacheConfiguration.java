@@ -62,8 +62,10 @@ class CacheConfiguration {
 	ResponseCache responseCache(ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate, CacheProperties properties,
 			JsonMapper jsonMapper, MeterRegistry meterRegistry, CircuitBreaker redisCircuitBreaker,
 			RedisConnectionGate redisConnectionGate) {
-		return new ResponseCache(cacheRedisTemplate, properties, jsonMapper, new CacheMetrics(meterRegistry),
-				redisCircuitBreaker, redisConnectionGate, Clock.systemUTC());
+		CacheMetrics metrics = new CacheMetrics(meterRegistry);
+		metrics.watch(redisCircuitBreaker, meterRegistry);
+		return new ResponseCache(cacheRedisTemplate, properties, jsonMapper, metrics, redisCircuitBreaker,
+				redisConnectionGate, Clock.systemUTC());
 	}
 
 	@Bean

@@ -1,9 +1,13 @@
 package com.example.catalog.cache;
 
 import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -37,6 +41,22 @@ final class CacheMetrics {
 		this.leaseWaits = Counter.builder("catalog.cache.lease.waits")
 			.description("Polls for a value another instance held the load lease for")
 			.register(registry);
+	}
+
+	/**
+	 * Exposes the Redis circuit breaker's state as
+	 * {@code catalog_cache_redis_breaker_state{state=...}}, 1 for the current state.
+	 */
+	void watch(CircuitBreaker breaker, MeterRegistry registry) {
+		for (CircuitBreaker.State state : List.of(CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
+				CircuitBreaker.State.HALF_OPEN)) {
+			Gauge
+				.builder("catalog.cache.redis.breaker.state", breaker,
+						(watched) -> (watched.getState() == state) ? 1 : 0)
+				.description("State of the circuit breaker in front of Redis (1 for the current state)")
+				.tag("state", state.name().toLowerCase(Locale.ROOT))
+				.register(registry);
+		}
 	}
 
 	void leaseWaited() {
