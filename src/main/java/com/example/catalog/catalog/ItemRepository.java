@@ -81,11 +81,7 @@ class ItemRepository {
 		return this.db.sql("INSERT INTO items (sku, name, description, category, price_cents) "
 				+ "VALUES (:sku, :name, :description, :category, :priceCents) ON CONFLICT (sku) DO NOTHING RETURNING "
 				+ COLUMNS)
-			.bind("sku", input.sku())
-			.bind("name", input.name())
-			.bind("description", input.description())
-			.bind("category", input.category())
-			.bind("priceCents", input.priceCents())
+			.bindValues(fields(input))
 			.map(Item::fromRow)
 			.one();
 	}
@@ -95,13 +91,14 @@ class ItemRepository {
 			.sql("UPDATE items SET sku = :sku, name = :name, description = :description, category = :category, "
 					+ "price_cents = :priceCents, updated_at = now() WHERE id = :id RETURNING " + COLUMNS)
 			.bind("id", id)
-			.bind("sku", input.sku())
-			.bind("name", input.name())
-			.bind("description", input.description())
-			.bind("category", input.category())
-			.bind("priceCents", input.priceCents())
+			.bindValues(fields(input))
 			.map(Item::fromRow)
 			.one();
+	}
+
+	private static Map<String, Object> fields(ItemInput input) {
+		return Map.of("sku", input.sku(), "name", input.name(), "description", input.description(), "category",
+				input.category(), "priceCents", input.priceCents());
 	}
 
 	Mono<Boolean> delete(long id) {
