@@ -26,7 +26,10 @@ public class BlockHoundExtension implements BeforeAllCallback {
 			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
 			// Lettuce caches method lookups for a cluster node's first connection under a
 			// lock.
-			.allowBlockingCallsInside("io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of"));
+			.allowBlockingCallsInside("io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of")
+			// Netty's adaptive buffer allocator briefly locks a magazine when it grows.
+			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free"));
 	}
 
 	@Override

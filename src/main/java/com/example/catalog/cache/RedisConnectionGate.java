@@ -1,6 +1,8 @@
 package com.example.catalog.cache;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,6 +27,8 @@ final class RedisConnectionGate implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(RedisConnectionGate.class);
 
+	private static final Duration FIRST_ATTEMPT_WAIT = Duration.ofSeconds(3);
+
 	private final ReactiveRedisConnectionFactory connectionFactory;
 
 	private final Duration retryInterval;
@@ -44,18 +48,32 @@ final class RedisConnectionGate implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		CountDownLatch firstAttempt = new CountDownLatch(1);
 		this.connecting = Mono
 			.usingWhen(
 					Mono.fromCallable(this.connectionFactory::getReactiveConnection)
 						.subscribeOn(Schedulers.boundedElastic()),
 					(connection) -> connection.ping(), ReactiveRedisConnection::closeLater)
-			.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, this.retryInterval)
-				.doBeforeRetry((signal) -> logger.debug("Redis not reachable yet: " + signal.failure().getMessage())))
+			.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, this.retryInterval).doBeforeRetry((signal) -> {
+				firstAttempt.countDown();
+				logger.debug("Redis not reachable yet: " + signal.failure().getMessage());
+			}))
 			.subscribe((ignored) -> {
 			}, (ex) -> logger.error("Gave up connecting to Redis; responses will not be cached", ex), () -> {
 				this.open = true;
+				firstAttempt.countDown();
 				logger.info("Connected to Redis; response caching is on");
 			});
+		// Start-up (not an event loop) waits a moment for the first attempt, so that the
+		// first
+		// requests are cached when Redis is there; when it is not, the service starts
+		// anyway.
+		try {
+			firstAttempt.await(FIRST_ATTEMPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Override

@@ -1,6 +1,7 @@
 package com.example.catalog.faults;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -97,7 +99,14 @@ class RedisClusterIntegrationTest {
 			assertThat(created.status()).as("%s", created).isEqualTo(201);
 			ids.add(created.id());
 		}
+		// The shared connection is opened in the background after start-up (discovering a
+		// cluster's topology takes a moment): wait for it, bounded.
 		Http.Response health = http.get("/actuator/health");
+		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+		while (!health.body().contains("\"redis\":\"UP\"") && System.nanoTime() < deadline) {
+			LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+			health = http.get("/actuator/health");
+		}
 		assertThat(health.body()).as("health on the cluster").contains("\"redis\":\"UP\"");
 
 		// miss, then hit
