@@ -363,14 +363,8 @@ public class ResponseCache {
 		List<String> generationKeys = key.generationKeys(this.properties.keyPrefix());
 		return retryPendingBumps()
 			.then(this.generationReads.get(String.join(" ", generationKeys),
-					(joined) -> new CoalescedRead<>(
-							() -> guarded("MGET", this.redis.opsForValue().multiGet(generationKeys))))
+					(joined) -> new CoalescedRead<>(() -> readGenerations(generationKeys)))
 				.get())
-			.flatMap(
-					(values) -> values.contains(null)
-							? seed(generationKeys, values)
-								.then(guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)))
-							: Mono.just(values))
 			.map((values) -> {
 				StringBuilder stamp = new StringBuilder();
 				for (byte[] value : values) {
@@ -381,6 +375,18 @@ public class ResponseCache {
 				}
 				return stamp.toString();
 			});
+	}
+
+	/**
+	 * The counters' values, creating the missing ones first; shared by every request that
+	 * waits for this read, so a burst after the counters were lost seeds them once.
+	 */
+	private Mono<List<byte[]>> readGenerations(List<String> generationKeys) {
+		return guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)).flatMap(
+				(values) -> values.contains(null)
+						? seed(generationKeys, values)
+							.then(guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)))
+						: Mono.just(values));
 	}
 
 	private Mono<Void> seed(List<String> generationKeys, List<byte[]> values) {
