@@ -78,6 +78,12 @@ public class ResponseCache {
 	 */
 	private final Cache<String, NearEntry> nearCache;
 
+	/** Loads shared while Redis is unavailable, by value key; bounded. */
+	private final Cache<String, CoalescedRead<byte[]>> bypassLoads = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.expireAfterAccess(Duration.ofMinutes(1))
+		.build();
+
 	/**
 	 * One coalesced read per set of generation counters; bounded, since principals are.
 	 */
@@ -146,9 +152,24 @@ public class ResponseCache {
 				}
 				return served(key, lookup, flight.leader());
 			});
-		})
-			.onErrorResume(CacheUnavailableException.class,
-					(ex) -> loadUncached(key, loader, CacheOutcome.BYPASS_UNAVAILABLE));
+		}).onErrorResume(CacheUnavailableException.class, (ex) -> loadBypassing(key, loader));
+	}
+
+	/**
+	 * Loads for a request that cannot use Redis. Concurrent requests for one key share
+	 * loads the way generation reads are shared: a request never takes the result of a
+	 * load that started before it arrived (so it still sees every write acknowledged
+	 * before it), but a burst costs two loads, not one per request.
+	 */
+	private Mono<CachedResponse> loadBypassing(CacheKey key, Mono<?> loader) {
+		String valueKey = key.valueKey(this.properties.keyPrefix());
+		return this.bypassLoads.get(valueKey, (ignored) -> new CoalescedRead<>(() -> load(loader)))
+			.get()
+			.map((json) -> {
+				this.metrics.served(CacheOutcome.BYPASS_UNAVAILABLE);
+				return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json),
+						CacheOutcome.BYPASS_UNAVAILABLE, key.scope());
+			});
 	}
 
 	/** Makes every cached response a miss: call after any change to the catalog. */

@@ -263,6 +263,33 @@ class ResponseCacheTest {
 	}
 
 	@Test
+	void whileRedisIsDownConcurrentRequestsForOneKeyCostTwoLoadsNotOneEach() throws Exception {
+		ResponseCache cache = cache();
+		this.redis.fail("MGET");
+		Sinks.One<Object> sink = Sinks.one();
+		int callers = 50;
+		CountDownLatch done = new CountDownLatch(callers);
+		Queue<CachedResponse> responses = new ConcurrentLinkedQueue<>();
+		Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+		for (int i = 0; i < callers; i++) {
+			cache.get(this.key, loader(sink))
+				.doFinally((signal) -> done.countDown())
+				.subscribe(responses::add, errors::add);
+		}
+		// The first request's load is in flight; the others wait for the next load, which
+		// starts after it (so none of them is answered by a load older than itself).
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		sink.tryEmitValue(ITEM).orThrow();
+		assertThat(done.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+		assertThat(errors).isEmpty();
+		assertThat(responses).hasSize(callers)
+			.allSatisfy((r) -> assertThat(r.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE));
+		assertThat(this.loaderSubscriptions).hasValue(2);
+		assertThat(loads()).isEqualTo(2);
+		assertThat(requests("bypass")).isEqualTo(callers);
+	}
+
+	@Test
 	void concurrentMissesShareOneLoad() throws Exception {
 		ResponseCache cache = cache();
 		Sinks.One<Object> sink = Sinks.one();
