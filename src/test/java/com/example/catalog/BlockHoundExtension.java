@@ -29,7 +29,9 @@ public class BlockHoundExtension implements BeforeAllCallback {
 			.allowBlockingCallsInside("io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of")
 			// Netty's adaptive buffer allocator briefly locks a magazine when it grows.
 			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
-			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free"));
+			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+			// Spring Data Redis guards a script's cached SHA-1 with a lock on every call.
+			.allowBlockingCallsInside("org.springframework.data.redis.core.script.DefaultRedisScript", "getSha1"));
 	}
 
 	@Override
