@@ -165,11 +165,7 @@ public class ResponseCache {
 		String valueKey = key.valueKey(this.properties.keyPrefix());
 		return this.bypassLoads.get(valueKey, (ignored) -> new CoalescedRead<>(() -> load(loader)))
 			.get()
-			.map((json) -> {
-				this.metrics.served(CacheOutcome.BYPASS_UNAVAILABLE);
-				return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json),
-						CacheOutcome.BYPASS_UNAVAILABLE, key.scope());
-			});
+			.map((json) -> uncached(key, json, CacheOutcome.BYPASS_UNAVAILABLE));
 	}
 
 	/** Makes every cached response a miss: call after any change to the catalog. */
@@ -195,10 +191,12 @@ public class ResponseCache {
 	}
 
 	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {
-		return load(loader).map((json) -> {
-			this.metrics.served(outcome);
-			return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json), outcome, key.scope());
-		});
+		return load(loader).map((json) -> uncached(key, json, outcome));
+	}
+
+	private CachedResponse uncached(CacheKey key, byte[] json, CacheOutcome outcome) {
+		this.metrics.served(outcome);
+		return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json), outcome, key.scope());
 	}
 
 	private Mono<byte[]> load(Mono<?> loader) {
@@ -268,28 +266,32 @@ public class ResponseCache {
 		if (!this.refreshing.add(entryKey)) {
 			return;
 		}
-		String leaseKey = valueKey + ":lease:" + stamp;
-		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-		guarded("SET NX", this.redis.opsForValue().setIfAbsent(leaseKey, token, leaseTtl()))
-			.filter(Boolean::booleanValue)
-			.flatMap((acquired) -> loadAndStore(valueKey, stamp, loader)
-				.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
-				.onErrorResume((ex) -> releaseLease(leaseKey, token).then(Mono.error(ex))))
+		underLease(valueKey, stamp, Mono.defer(() -> loadAndStore(valueKey, stamp, loader)), Mono.empty())
 			.doFinally((signal) -> this.refreshing.remove(entryKey))
 			.subscribe((lookup) -> logger.debug("Refreshed " + key + " ahead of its expiry"),
 					(ex) -> logger.debug("Refresh of " + key + " ahead of its expiry failed", ex));
 	}
 
 	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
+		return underLease(valueKey, stamp, Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader)),
+				Mono.defer(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
+	}
+
+	/**
+	 * Runs {@code work} holding the load lease for this key and stamp and releases it
+	 * afterwards (after a Redis failure the lease is left to expire); runs
+	 * {@code whenHeldElsewhere} when another instance holds it.
+	 */
+	private Mono<Lookup> underLease(String valueKey, String stamp, Mono<Lookup> work, Mono<Lookup> whenHeldElsewhere) {
 		String leaseKey = valueKey + ":lease:" + stamp;
 		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
 		return guarded("SET NX", this.redis.opsForValue().setIfAbsent(leaseKey, token, leaseTtl()))
-			.flatMap((acquired) -> acquired
-					? loadUnlessStoredMeanwhile(valueKey, stamp, loader)
-						.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
-						.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
-								(ex) -> releaseLease(leaseKey, token).then(Mono.error(ex)))
-					: waitForLeaseHolder(valueKey, stamp, loader, deadline));
+			.flatMap(
+					(acquired) -> acquired
+							? work.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
+								.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
+										(ex) -> releaseLease(leaseKey, token).then(Mono.error(ex)))
+							: whenHeldElsewhere);
 	}
 
 	/**
