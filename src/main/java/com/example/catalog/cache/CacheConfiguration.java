@@ -9,6 +9,7 @@ import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -66,6 +67,11 @@ class CacheConfiguration {
 		metrics.watch(redisCircuitBreaker, meterRegistry);
 		return new ResponseCache(cacheRedisTemplate, properties, jsonMapper, metrics, redisCircuitBreaker,
 				redisConnectionGate, Clock.systemUTC());
+	}
+
+	@Bean
+	NearHitWebFilter nearHitWebFilter(ResponseCache responseCache, ObjectProvider<CacheableRoute> cacheableRoutes) {
+		return new NearHitWebFilter(responseCache, cacheableRoutes.orderedStream().toList());
 	}
 
 	@Bean

@@ -38,6 +38,10 @@ record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, Stri
 		}
 	}
 
+	CacheEntry withBody(ByteBuffer otherBody) {
+		return new CacheEntry(this.stamp, this.storedAtMillis, this.freshUntilMillis, this.etag, otherBody);
+	}
+
 	int bodyLength() {
 		return this.body.remaining();
 	}

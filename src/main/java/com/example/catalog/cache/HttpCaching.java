@@ -21,45 +21,49 @@ final class HttpCaching {
 
 	static final String GZIP_ETAG_SUFFIX = "-gzip";
 
-	private final Duration publicMaxAge;
+	private static final String PUBLIC_VARY = HttpHeaders.ACCEPT_ENCODING;
+
+	private static final String PRINCIPAL_VARY = HttpHeaders.AUTHORIZATION + ", " + HttpHeaders.ACCEPT_ENCODING;
+
+	private final String publicCacheControl;
+
+	private final String privateCacheControl;
 
 	HttpCaching(Duration publicMaxAge) {
-		this.publicMaxAge = publicMaxAge;
-	}
-
-	ResponseEntity<ByteBuffer> render(CachedResponse response, HttpHeaders requestHeaders) {
-		boolean gzip = response.gzipBody() != null && acceptsGzip(requestHeaders);
-		// Each content coding is its own representation, so each has its own strong ETag.
-		String etag = '"' + response.etag() + (gzip ? GZIP_ETAG_SUFFIX : "") + '"';
-		boolean notModified = matches(ifNoneMatch(requestHeaders), response.etag());
-		ResponseEntity.BodyBuilder builder = ResponseEntity
-			.status(notModified ? HttpStatus.NOT_MODIFIED : HttpStatus.OK)
-			.eTag(etag)
-			.cacheControl(cacheControl(response.scope()))
-			.header(CACHE_STATUS, response.outcome().cacheStatusHeader());
-		if (response.scope() == CacheScope.PRINCIPAL) {
-			builder.varyBy(HttpHeaders.AUTHORIZATION, HttpHeaders.ACCEPT_ENCODING);
-		}
-		else {
-			builder.varyBy(HttpHeaders.ACCEPT_ENCODING);
-		}
-		if (notModified) {
-			return builder.build();
-		}
-		if (gzip) {
-			return builder.contentType(MediaType.APPLICATION_JSON)
-				.header(HttpHeaders.CONTENT_ENCODING, "gzip")
-				.body(response.gzipBodyView());
-		}
-		return builder.contentType(MediaType.APPLICATION_JSON).body(response.bodyView());
-	}
-
-	private CacheControl cacheControl(CacheScope scope) {
 		// Clients revalidate (cheaply, with If-None-Match) rather than reuse a copy that
 		// a
 		// write elsewhere may already have made stale.
-		return (scope == CacheScope.PRINCIPAL) ? CacheControl.maxAge(Duration.ZERO).cachePrivate().mustRevalidate()
-				: CacheControl.maxAge(this.publicMaxAge).cachePublic().mustRevalidate();
+		this.publicCacheControl = CacheControl.maxAge(publicMaxAge).cachePublic().mustRevalidate().getHeaderValue();
+		this.privateCacheControl = CacheControl.maxAge(Duration.ZERO).cachePrivate().mustRevalidate().getHeaderValue();
+	}
+
+	ResponseEntity<ByteBuffer> render(CachedResponse response, HttpHeaders requestHeaders) {
+		HttpHeaders headers = new HttpHeaders();
+		Rendition rendition = render(response, requestHeaders, headers);
+		return new ResponseEntity<>(rendition.body(), headers, rendition.status());
+	}
+
+	/**
+	 * Sets the response headers and says what to send: 200 with the body, or 304 without
+	 * one when the request's {@code If-None-Match} names the current ETag.
+	 */
+	Rendition render(CachedResponse response, HttpHeaders requestHeaders, HttpHeaders responseHeaders) {
+		boolean gzip = response.gzipBody() != null && acceptsGzip(requestHeaders);
+		// Each content coding is its own representation, so each has its own strong ETag.
+		responseHeaders.setETag('"' + response.etag() + (gzip ? GZIP_ETAG_SUFFIX : "") + '"');
+		boolean principal = response.scope() == CacheScope.PRINCIPAL;
+		responseHeaders.set(HttpHeaders.CACHE_CONTROL, principal ? this.privateCacheControl : this.publicCacheControl);
+		responseHeaders.set(CACHE_STATUS, response.outcome().cacheStatusHeader());
+		responseHeaders.set(HttpHeaders.VARY, principal ? PRINCIPAL_VARY : PUBLIC_VARY);
+		if (matches(ifNoneMatch(requestHeaders), response.etag())) {
+			return new Rendition(HttpStatus.NOT_MODIFIED, null);
+		}
+		responseHeaders.setContentType(MediaType.APPLICATION_JSON);
+		if (gzip) {
+			responseHeaders.set(HttpHeaders.CONTENT_ENCODING, "gzip");
+			return new Rendition(HttpStatus.OK, response.gzipBodyView());
+		}
+		return new Rendition(HttpStatus.OK, response.bodyView());
 	}
 
 	/**
@@ -116,6 +120,11 @@ final class HttpCaching {
 			}
 		}
 		return false;
+	}
+
+	/** What to send after the headers: a status and the body, {@code null} for none. */
+	record Rendition(HttpStatus status, ByteBuffer body) {
+
 	}
 
 }

@@ -4,7 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * An entry as this instance keeps it in memory: the stored (gzip) form and the JSON, so
- * that a hit costs no Redis transfer and no decompression.
+ * that a hit costs no Redis transfer and no decompression. Both bodies live in direct
+ * memory, where the network layer writes them from without copying.
  */
 record NearEntry(CacheEntry entry, ByteBuffer plain, boolean compressed) {
 
@@ -13,12 +14,12 @@ record NearEntry(CacheEntry entry, ByteBuffer plain, boolean compressed) {
 		byte[] plain = (stored.hasArray())
 				? Gzip.decompress(stored.array(), stored.arrayOffset() + stored.position(), stored.remaining())
 				: Gzip.decompress(copy(stored), 0, stored.remaining());
-		return new NearEntry(entry, ByteBuffer.wrap(plain), true);
+		return of(entry, plain);
 	}
 
 	/** For a compressed entry whose JSON is at hand. */
 	static NearEntry of(CacheEntry entry, byte[] plain) {
-		return new NearEntry(entry, ByteBuffer.wrap(plain), true);
+		return new NearEntry(entry.withBody(direct(entry.body())), direct(ByteBuffer.wrap(plain)), true);
 	}
 
 	/** For JSON that is answered but not stored. */
@@ -36,6 +37,10 @@ record NearEntry(CacheEntry entry, ByteBuffer plain, boolean compressed) {
 
 	boolean freshAt(long millis) {
 		return this.entry.freshUntilMillis() > millis;
+	}
+
+	private static ByteBuffer direct(ByteBuffer buffer) {
+		return ByteBuffer.allocateDirect(buffer.remaining()).put(buffer.duplicate()).flip().asReadOnlyBuffer();
 	}
 
 	private static byte[] copy(ByteBuffer buffer) {

@@ -26,7 +26,7 @@ import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
-import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The response cache: every cacheable GET goes through {@link #get}.
@@ -45,6 +45,12 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 public class ResponseCache {
 
 	private static final Log logger = LogFactory.getLog(ResponseCache.class);
+
+	/**
+	 * The exchange attribute under which {@link #nearHit} leaves the generations it read
+	 * for {@link #respond}.
+	 */
+	private static final String STAMP_READ = ResponseCache.class.getName() + ".stampRead";
 
 	private static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(15);
 
@@ -124,8 +130,9 @@ public class ResponseCache {
 	 * {@link #get} rendered as an HTTP response: 200 with the body, or 304 when the
 	 * request's {@code If-None-Match} names the current ETag.
 	 */
-	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<?> loader) {
-		return get(key, loader).map((response) -> this.httpCaching.render(response, request.getHeaders()));
+	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerWebExchange exchange, Mono<?> loader) {
+		return get(key, exchange.getAttribute(STAMP_READ), loader)
+			.map((response) -> this.httpCaching.render(response, exchange.getRequest().getHeaders()));
 	}
 
 	/**
@@ -135,24 +142,54 @@ public class ResponseCache {
 	 * load. Errors of the loader reach the caller and are never cached.
 	 */
 	public Mono<CachedResponse> get(CacheKey key, Mono<?> loader) {
+		return get(key, null, loader);
+	}
+
+	private Mono<CachedResponse> get(CacheKey key, StampRead earlierRead, Mono<?> loader) {
 		if (!this.properties.enabled()) {
 			return loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED);
 		}
-		return readStamp(key).flatMap((stamp) -> {
-			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + stamp;
+		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
+				: readStamp(key);
+		return stamp.flatMap((current) -> {
+			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + current;
 			NearEntry near = this.nearCache.getIfPresent(entryKey);
 			if (near != null && near.freshAt(this.clock.millis())) {
-				refreshIfExpiringSoon(key, stamp, near, loader);
+				refreshIfExpiringSoon(key, current, near, loader);
 				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
 			}
-			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey, () -> lookupOrLoad(key, stamp, loader));
+			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey, () -> lookupOrLoad(key, current, loader));
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
-					refreshIfExpiringSoon(key, stamp, lookup.near(), loader);
+					refreshIfExpiringSoon(key, current, lookup.near(), loader);
 				}
 				return served(key, lookup, flight.leader());
 			});
 		}).onErrorResume(CacheUnavailableException.class, (ex) -> loadBypassing(key, loader));
+	}
+
+	/**
+	 * The response for {@code key} when this instance holds its current entry and needs
+	 * no loader for it (it is not due for a refresh), counted as a hit; empty otherwise,
+	 * in which case the generations read here are left on the exchange for
+	 * {@link #respond}, so the request reads them once.
+	 */
+	Mono<CachedResponse> nearHit(CacheKey key, ServerWebExchange exchange) {
+		if (!this.properties.enabled()) {
+			return Mono.empty();
+		}
+		return readStamp(key).<CachedResponse>mapNotNull((stamp) -> {
+			NearEntry near = this.nearCache.getIfPresent(key.valueKey(this.properties.keyPrefix()) + '|' + stamp);
+			long now = this.clock.millis();
+			if (near == null || !near.freshAt(now) || dueForRefresh(near, now)) {
+				exchange.getAttributes().put(STAMP_READ, new StampRead(key, stamp, null));
+				return null;
+			}
+			return served(key, new Lookup(near, CacheOutcome.HIT), true);
+		}).onErrorResume(CacheUnavailableException.class, (ex) -> {
+			exchange.getAttributes().put(STAMP_READ, new StampRead(key, null, ex));
+			return Mono.empty();
+		});
 	}
 
 	/**
@@ -176,6 +213,10 @@ public class ResponseCache {
 	/** Makes the principal-scoped responses of one principal a miss, and no others. */
 	public Mono<Void> invalidatePrincipal(String principal) {
 		return bump(GenerationKeys.principal(this.properties.keyPrefix(), CacheKey.principalDigest(principal)));
+	}
+
+	HttpCaching httpCaching() {
+		return this.httpCaching;
 	}
 
 	int flightsInProgress() {
@@ -257,8 +298,7 @@ public class ResponseCache {
 	 * getting the current copy meanwhile; a failed refresh only means the entry expires.
 	 */
 	private void refreshIfExpiringSoon(CacheKey key, String stamp, NearEntry near, Mono<?> loader) {
-		long now = this.clock.millis();
-		if (near.entry().freshUntilMillis() - now > this.properties.refreshAhead().toMillis()) {
+		if (!dueForRefresh(near, this.clock.millis())) {
 			return;
 		}
 		String valueKey = key.valueKey(this.properties.keyPrefix());
@@ -270,6 +310,10 @@ public class ResponseCache {
 			.doFinally((signal) -> this.refreshing.remove(entryKey))
 			.subscribe((lookup) -> logger.debug("Refreshed " + key + " ahead of its expiry"),
 					(ex) -> logger.debug("Refresh of " + key + " ahead of its expiry failed", ex));
+	}
+
+	private boolean dueForRefresh(NearEntry near, long now) {
+		return near.entry().freshUntilMillis() - now <= this.properties.refreshAhead().toMillis();
 	}
 
 	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
@@ -468,6 +512,17 @@ public class ResponseCache {
 	 * served.
 	 */
 	private record Lookup(NearEntry near, CacheOutcome outcome) {
+
+	}
+
+	/**
+	 * The generations read for a request, as a value or as the failure to read them.
+	 */
+	private record StampRead(CacheKey key, String stamp, CacheUnavailableException failure) {
+
+		Mono<String> value() {
+			return (this.failure != null) ? Mono.error(this.failure) : Mono.just(this.stamp);
+		}
 
 	}
 

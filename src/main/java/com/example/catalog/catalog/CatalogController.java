@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 @RestController
 @Tag(name = "catalog", description = "Items: public reads, editor changes")
@@ -79,10 +80,10 @@ class CatalogController {
 					@Header(name = "Cache-Status",
 							description = "RFC 9211: catalog; hit | fwd=miss (stored, collapsed) | fwd=bypass") })
 	@ApiDocs.CacheableGetResponses
-	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request) {
-		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerWebExchange exchange) {
+		CatalogQuery query = CatalogQuery.parse(exchange.getRequest().getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
-		return this.cache.respond(query.cacheKey(), request,
+		return this.cache.respond(query.cacheKey(), exchange,
 				Mono.defer(() -> this.items.findPage(query).collectList().map((found) -> {
 					boolean more = found.size() > query.limit();
 					var page = more ? found.subList(0, query.limit()) : found;
@@ -106,11 +107,10 @@ class CatalogController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerHttpRequest request) {
-		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
+			@Parameter(hidden = true) ServerWebExchange exchange) {
+		CacheKey key = itemKey(exchange.getRequest(), rawId);
 		long id = ItemIds.parse(rawId);
-		CacheKey key = CacheKey.forPublicRoute("item").with("id", id).build();
-		return this.cache.respond(key, request,
+		return this.cache.respond(key, exchange,
 				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
 	}
 
@@ -183,6 +183,17 @@ class CatalogController {
 	Mono<ResponseEntity<Void>> delete(@Parameter(description = "Item id") @PathVariable("id") String rawId) {
 		long id = ItemIds.parse(rawId);
 		return this.writes.delete(id).thenReturn(ResponseEntity.noContent().build());
+	}
+
+	/** The cache key of {@code GET /catalog}, after validating the query. */
+	static CacheKey pageKey(ServerHttpRequest request) {
+		return CatalogQuery.parse(request.getURI().getRawQuery()).cacheKey();
+	}
+
+	/** The cache key of {@code GET /catalog/items/{id}}, after validating the request. */
+	static CacheKey itemKey(ServerHttpRequest request, String rawId) {
+		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
+		return CacheKey.forPublicRoute("item").with("id", ItemIds.parse(rawId)).build();
 	}
 
 	private static String idempotencyKey(ServerHttpRequest request) {

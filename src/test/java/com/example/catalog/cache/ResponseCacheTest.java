@@ -30,6 +30,7 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -758,11 +759,14 @@ class ResponseCacheTest {
 		MockServerHttpRequest request = MockServerHttpRequest.get("/catalog")
 			.header(HttpHeaders.IF_NONE_MATCH, '"' + first.etag() + '"')
 			.build();
-		StepVerifier.create(cache.respond(this.key, request, loader(ITEM))).assertNext((entity) -> {
-			assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
-			assertThat(entity.getBody()).isNull();
-			assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).isEqualTo("catalog; hit");
-		}).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.respond(this.key, MockServerWebExchange.from(request), loader(ITEM)))
+			.assertNext((entity) -> {
+				assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
+				assertThat(entity.getBody()).isNull();
+				assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).isEqualTo("catalog; hit");
+			})
+			.expectComplete()
+			.verify(TIMEOUT);
 	}
 
 }
