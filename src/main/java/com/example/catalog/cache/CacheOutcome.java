@@ -23,17 +23,17 @@ public enum CacheOutcome {
 
 	BYPASS_UNAVAILABLE("fwd=bypass; detail=unavailable", "bypass");
 
-	private final String cacheStatus;
-
 	private final String metricResult;
 
+	private final String cacheStatusHeader;
+
 	CacheOutcome(String cacheStatus, String metricResult) {
-		this.cacheStatus = cacheStatus;
 		this.metricResult = metricResult;
+		this.cacheStatusHeader = "catalog; " + cacheStatus;
 	}
 
 	public String cacheStatusHeader() {
-		return "catalog; " + this.cacheStatus;
+		return this.cacheStatusHeader;
 	}
 
 	String metricResult() {

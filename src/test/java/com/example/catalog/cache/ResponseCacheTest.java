@@ -29,6 +29,7 @@ import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.util.unit.DataSize;
@@ -767,6 +768,97 @@ class ResponseCacheTest {
 			})
 			.expectComplete()
 			.verify(TIMEOUT);
+	}
+
+	private MockServerWebExchange exchange() {
+		return MockServerWebExchange.from(MockServerHttpRequest.get("/catalog?category=books"));
+	}
+
+	private CacheOutcome respondNow(ResponseCache cache, MockServerWebExchange exchange) {
+		ResponseEntity<?>[] result = new ResponseEntity<?>[1];
+		StepVerifier.create(cache.respond(this.key, exchange, loader(ITEM)))
+			.consumeNextWith((entity) -> result[0] = entity)
+			.expectComplete()
+			.verify(TIMEOUT);
+		String cacheStatus = result[0].getHeaders().getFirst(HttpCaching.CACHE_STATUS);
+		for (CacheOutcome outcome : CacheOutcome.values()) {
+			if (outcome.cacheStatusHeader().equals(cacheStatus)) {
+				return outcome;
+			}
+		}
+		throw new AssertionError("Unexpected Cache-Status " + cacheStatus);
+	}
+
+	@Test
+	void nearHitServesAnEntryThisInstanceHoldsWithOneGenerationReadAndNoLoader() {
+		ResponseCache cache = cache();
+		CachedResponse stored = getNow(cache, this.key, loader(ITEM));
+		int readsBefore = this.redis.count("MGET");
+		int getsBefore = this.redis.count("GET");
+		StepVerifier.create(cache.nearHit(this.key, exchange())).assertNext((hit) -> {
+			assertThat(hit.outcome()).isEqualTo(CacheOutcome.HIT);
+			assertThat(bytes(hit.body())).isEqualTo(bytes(stored.body()));
+			assertThat(hit.body().isDirect()).as("written without a copy").isTrue();
+		}).expectComplete().verify(TIMEOUT);
+		assertThat(this.redis.count("MGET") - readsBefore).isEqualTo(1);
+		assertThat(this.redis.count("GET")).isEqualTo(getsBefore);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(requests("hit")).isEqualTo(1);
+	}
+
+	@Test
+	void whenNearHitFindsNothingRespondReusesItsGenerationRead() {
+		ResponseCache cache = cache();
+		MockServerWebExchange exchange = exchange();
+		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
+		int reads = this.redis.count("MGET");
+		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(this.redis.count("MGET")).isEqualTo(reads);
+		assertThat(requests("hit")).isZero();
+		assertThat(requests("miss")).isEqualTo(1);
+	}
+
+	@Test
+	void nearHitNeverServesAnEntryAWriteInvalidated() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		MockServerWebExchange exchange = exchange();
+		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
+		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+	}
+
+	@Test
+	void nearHitLeavesAnEntryDueForRefreshToRespondWhichRefreshesIt() {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		this.clock.advance(
+				Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).minus(REFRESH_AHEAD).plusSeconds(1));
+		MockServerWebExchange exchange = exchange();
+		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
+		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.HIT);
+		assertThat(this.loaderSubscriptions).hasValue(2);
+	}
+
+	@Test
+	void whenTheGenerationReadFailsRespondBypassesWithoutAskingRedisAgain() {
+		ResponseCache cache = cache();
+		this.redis.fail("MGET");
+		MockServerWebExchange exchange = exchange();
+		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
+		int reads = this.redis.count("MGET");
+		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+		assertThat(this.redis.count("MGET")).isEqualTo(reads);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+	}
+
+	@Test
+	void nearHitOfADisabledCacheIsEmptyAndAsksNothingOfRedis() {
+		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
+		StepVerifier.create(cache.nearHit(this.key, exchange())).expectComplete().verify(TIMEOUT);
+		assertThat(this.redis.count("MGET")).isZero();
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -212,6 +213,93 @@ class CatalogCacheIntegrationTest {
 			assertThat(seen).as("sort %s", sort).hasSize(25).doesNotHaveDuplicates();
 			assertThat(pages).as("sort %s", sort).isEqualTo(7);
 		}
+	}
+
+	@Test
+	void hitsAnsweredBeforeSecurityCarryExactlyTheHeadersOfTheFullChain() {
+		String url = "/catalog?category=" + this.category + "&limit=5";
+		get(url, "catalog; fwd=miss; stored");
+		long id = ((Number) create(Map.of("sku", this.category + "-h", "name", "Header check", "description", "x",
+				"category", this.category, "priceCents", 100))
+			.get("id")).longValue();
+		String item = "/catalog/items/" + id;
+		get(url, "catalog; fwd=miss; stored");
+		get(item, "catalog; fwd=miss; stored");
+		for (String path : List.of(url, item)) {
+			for (String acceptEncoding : List.of("identity", "gzip")) {
+				// Credentials send the request through Spring Security and the handler.
+				HttpHeaders early = hitHeaders(path, acceptEncoding, null, false);
+				HttpHeaders fullChain = hitHeaders(path, acceptEncoding, null, true);
+				assertThat(early.toSingleValueMap()).as("%s, %s", path, acceptEncoding)
+					.isEqualTo(fullChain.toSingleValueMap())
+					.containsEntry("X-Content-Type-Options", "nosniff")
+					.containsEntry("Cache-Status", "catalog; hit");
+				String etag = early.getETag();
+				assertThat(hitHeaders(path, acceptEncoding, etag, false).toSingleValueMap())
+					.as("304 of %s, %s", path, acceptEncoding)
+					.isEqualTo(hitHeaders(path, acceptEncoding, etag, true).toSingleValueMap());
+			}
+		}
+	}
+
+	@Test
+	void wrongCredentialsOnACachedPublicPageAreStillRefused() {
+		String url = "/catalog?category=" + this.category + "&limit=3";
+		get(url, "catalog; fwd=miss; stored");
+		get(url, "catalog; hit");
+		this.client.get()
+			.uri(uri(url))
+			.headers((headers) -> headers.setBasicAuth("editor", "wrong"))
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+	}
+
+	@Test
+	void hitsAnsweredBeforeTheHandlerAreTimedUnderTheirRoute() throws InterruptedException {
+		String url = "/catalog?category=" + this.category + "&limit=4";
+		get(url, "catalog; fwd=miss; stored");
+		double before = timedRequests("/catalog");
+		for (int i = 0; i < 5; i++) {
+			get(url, "catalog; hit");
+		}
+		// The timer is recorded after the response is written: allow it a moment.
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (timedRequests("/catalog") - before < 5 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(timedRequests("/catalog") - before).isEqualTo(5);
+		assertThat(timedRequests("UNKNOWN")).isZero();
+	}
+
+	private double timedRequests(String uriTag) {
+		return this.meters.find("http.server.requests")
+			.tag("method", "GET")
+			.tag("uri", uriTag)
+			.tag("status", "200")
+			.timers()
+			.stream()
+			.mapToDouble(Timer::count)
+			.sum();
+	}
+
+	private HttpHeaders hitHeaders(String url, String acceptEncoding, String ifNoneMatch, boolean withCredentials) {
+		return this.client.get().uri(uri(url)).headers((headers) -> {
+			headers.set(HttpHeaders.ACCEPT_ENCODING, acceptEncoding);
+			if (ifNoneMatch != null) {
+				headers.setIfNoneMatch(ifNoneMatch);
+			}
+			if (withCredentials) {
+				headers.setBasicAuth("alice", "alice-secret");
+			}
+		})
+			.exchange()
+			.expectStatus()
+			.value((status) -> assertThat(status).isEqualTo((ifNoneMatch != null) ? 304 : 200))
+			.expectHeader()
+			.valueEquals("Cache-Status", "catalog; hit")
+			.returnResult(byte[].class)
+			.getResponseHeaders();
 	}
 
 	private Map<String, Object> create(Map<String, Object> item) {
