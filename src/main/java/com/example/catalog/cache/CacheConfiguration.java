@@ -2,6 +2,7 @@ package com.example.catalog.cache;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -16,7 +17,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.serializer.RedisSerializer;
+import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 
 @Configuration(proxyBeanMethods = false)
 class CacheConfiguration {
@@ -70,8 +73,12 @@ class CacheConfiguration {
 	}
 
 	@Bean
-	NearHitWebFilter nearHitWebFilter(ResponseCache responseCache, ObjectProvider<CacheableRoute> cacheableRoutes) {
-		return new NearHitWebFilter(responseCache, cacheableRoutes.orderedStream().toList());
+	HttpHandlerDecoratorFactory nearHitHttpHandler(ResponseCache responseCache,
+			ObjectProvider<CacheableRoute> cacheableRoutes, MeterRegistry meterRegistry, Environment environment) {
+		List<CacheableRoute> routes = cacheableRoutes.orderedStream().toList();
+		String requestsTimerName = environment.getProperty("management.observations.http.server.requests.name",
+				"http.server.requests");
+		return (webFlux) -> new NearHitHttpHandler(webFlux, responseCache, routes, meterRegistry, requestsTimerName);
 	}
 
 	@Bean

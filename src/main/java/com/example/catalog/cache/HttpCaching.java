@@ -95,7 +95,11 @@ final class HttpCaching {
 	}
 
 	static boolean acceptsGzip(HttpHeaders requestHeaders) {
-		for (String header : requestHeaders.getOrEmpty(HttpHeaders.ACCEPT_ENCODING)) {
+		List<String> headers = requestHeaders.get(HttpHeaders.ACCEPT_ENCODING);
+		if (headers == null) {
+			return false;
+		}
+		for (String header : headers) {
 			for (String coding : header.split(",")) {
 				String[] parts = coding.split(";");
 				String name = parts[0].trim().toLowerCase(Locale.ROOT);

@@ -26,7 +26,7 @@ import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
-import org.springframework.web.server.ServerWebExchange;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * The response cache: every cacheable GET goes through {@link #get}.
@@ -45,12 +45,6 @@ import org.springframework.web.server.ServerWebExchange;
 public class ResponseCache {
 
 	private static final Log logger = LogFactory.getLog(ResponseCache.class);
-
-	/**
-	 * The exchange attribute under which {@link #nearHit} leaves the generations it read
-	 * for {@link #respond}.
-	 */
-	private static final String STAMP_READ = ResponseCache.class.getName() + ".stampRead";
 
 	private static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(15);
 
@@ -130,9 +124,9 @@ public class ResponseCache {
 	 * {@link #get} rendered as an HTTP response: 200 with the body, or 304 when the
 	 * request's {@code If-None-Match} names the current ETag.
 	 */
-	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerWebExchange exchange, Mono<?> loader) {
-		return get(key, exchange.getAttribute(STAMP_READ), loader)
-			.map((response) -> this.httpCaching.render(response, exchange.getRequest().getHeaders()));
+	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<?> loader) {
+		return get(key, StampedRequest.readOf(request), loader)
+			.map((response) -> this.httpCaching.render(response, request.getHeaders()));
 	}
 
 	/**
@@ -170,26 +164,24 @@ public class ResponseCache {
 
 	/**
 	 * The response for {@code key} when this instance holds its current entry and needs
-	 * no loader for it (it is not due for a refresh), counted as a hit; empty otherwise,
-	 * in which case the generations read here are left on the exchange for
-	 * {@link #respond}, so the request reads them once.
+	 * no loader for it (it is not due for a refresh), counted as a hit; otherwise the
+	 * generations it read, for {@link #respond} to reuse, so that the request reads them
+	 * once.
 	 */
-	Mono<CachedResponse> nearHit(CacheKey key, ServerWebExchange exchange) {
+	Mono<NearLookup> nearHit(CacheKey key) {
 		if (!this.properties.enabled()) {
-			return Mono.empty();
+			return Mono.just(new NearLookup(null, null));
 		}
-		return readStamp(key).<CachedResponse>mapNotNull((stamp) -> {
+		return readStamp(key).map((stamp) -> {
 			NearEntry near = this.nearCache.getIfPresent(key.valueKey(this.properties.keyPrefix()) + '|' + stamp);
 			long now = this.clock.millis();
 			if (near == null || !near.freshAt(now) || dueForRefresh(near, now)) {
-				exchange.getAttributes().put(STAMP_READ, new StampRead(key, stamp, null));
-				return null;
+				return new NearLookup(null, new StampRead(key, stamp, null));
 			}
-			return served(key, new Lookup(near, CacheOutcome.HIT), true);
-		}).onErrorResume(CacheUnavailableException.class, (ex) -> {
-			exchange.getAttributes().put(STAMP_READ, new StampRead(key, null, ex));
-			return Mono.empty();
-		});
+			return new NearLookup(served(key, new Lookup(near, CacheOutcome.HIT), true), null);
+		})
+			.onErrorResume(CacheUnavailableException.class,
+					(ex) -> Mono.just(new NearLookup(null, new StampRead(key, null, ex))));
 	}
 
 	/**
@@ -516,9 +508,17 @@ public class ResponseCache {
 	}
 
 	/**
+	 * What {@link #nearHit} found: the response to write, or else the generations it
+	 * read.
+	 */
+	record NearLookup(CachedResponse hit, StampRead read) {
+
+	}
+
+	/**
 	 * The generations read for a request, as a value or as the failure to read them.
 	 */
-	private record StampRead(CacheKey key, String stamp, CacheUnavailableException failure) {
+	record StampRead(CacheKey key, String stamp, CacheUnavailableException failure) {
 
 		Mono<String> value() {
 			return (this.failure != null) ? Mono.error(this.failure) : Mono.just(this.stamp);

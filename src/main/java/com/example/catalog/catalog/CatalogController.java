@@ -33,7 +33,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ServerWebExchange;
 
 @RestController
 @Tag(name = "catalog", description = "Items: public reads, editor changes")
@@ -80,10 +79,10 @@ class CatalogController {
 					@Header(name = "Cache-Status",
 							description = "RFC 9211: catalog; hit | fwd=miss (stored, collapsed) | fwd=bypass") })
 	@ApiDocs.CacheableGetResponses
-	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerWebExchange exchange) {
-		CatalogQuery query = CatalogQuery.parse(exchange.getRequest().getURI().getRawQuery());
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request) {
+		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
-		return this.cache.respond(query.cacheKey(), exchange,
+		return this.cache.respond(query.cacheKey(), request,
 				Mono.defer(() -> this.items.findPage(query).collectList().map((found) -> {
 					boolean more = found.size() > query.limit();
 					var page = more ? found.subList(0, query.limit()) : found;
@@ -107,10 +106,10 @@ class CatalogController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerWebExchange exchange) {
-		CacheKey key = itemKey(exchange.getRequest(), rawId);
+			@Parameter(hidden = true) ServerHttpRequest request) {
+		CacheKey key = itemKey(request, rawId);
 		long id = ItemIds.parse(rawId);
-		return this.cache.respond(key, exchange,
+		return this.cache.respond(key, request,
 				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
 	}
 

@@ -28,12 +28,12 @@ import com.example.catalog.system.Writes;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The caller's favourite items. The page is cached per principal: its key carries a
@@ -67,11 +67,11 @@ class FavoritesController {
 			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
 					schema = @Schema(implementation = ProblemDetail.class)))
 	@ApiDocs.CacheableGetResponses
-	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerWebExchange exchange,
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
-		QueryParameters.parse(exchange.getRequest().getURI().getRawQuery(), Set.of());
+		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
 		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName()).build();
-		return this.cache.respond(key, exchange,
+		return this.cache.respond(key, request,
 				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
 	}
 

@@ -30,8 +30,8 @@ import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
-import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -760,23 +760,29 @@ class ResponseCacheTest {
 		MockServerHttpRequest request = MockServerHttpRequest.get("/catalog")
 			.header(HttpHeaders.IF_NONE_MATCH, '"' + first.etag() + '"')
 			.build();
-		StepVerifier.create(cache.respond(this.key, MockServerWebExchange.from(request), loader(ITEM)))
-			.assertNext((entity) -> {
-				assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
-				assertThat(entity.getBody()).isNull();
-				assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).isEqualTo("catalog; hit");
-			})
+		StepVerifier.create(cache.respond(this.key, request, loader(ITEM))).assertNext((entity) -> {
+			assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
+			assertThat(entity.getBody()).isNull();
+			assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).isEqualTo("catalog; hit");
+		}).expectComplete().verify(TIMEOUT);
+	}
+
+	private ResponseCache.NearLookup nearHitNow(ResponseCache cache) {
+		ResponseCache.NearLookup[] result = new ResponseCache.NearLookup[1];
+		StepVerifier.create(cache.nearHit(this.key))
+			.consumeNextWith((lookup) -> result[0] = lookup)
 			.expectComplete()
 			.verify(TIMEOUT);
+		return result[0];
 	}
 
-	private MockServerWebExchange exchange() {
-		return MockServerWebExchange.from(MockServerHttpRequest.get("/catalog?category=books"));
-	}
-
-	private CacheOutcome respondNow(ResponseCache cache, MockServerWebExchange exchange) {
+	/** Responds as WebFlux does after the near-hit handler passed the request on. */
+	private CacheOutcome respondNow(ResponseCache cache, ResponseCache.NearLookup lookup) {
+		assertThat(lookup.hit()).isNull();
+		ServerHttpRequest request = new StampedRequest(MockServerHttpRequest.get("/catalog?category=books").build(),
+				lookup.read());
 		ResponseEntity<?>[] result = new ResponseEntity<?>[1];
-		StepVerifier.create(cache.respond(this.key, exchange, loader(ITEM)))
+		StepVerifier.create(cache.respond(this.key, request, loader(ITEM)))
 			.consumeNextWith((entity) -> result[0] = entity)
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -795,11 +801,10 @@ class ResponseCacheTest {
 		CachedResponse stored = getNow(cache, this.key, loader(ITEM));
 		int readsBefore = this.redis.count("MGET");
 		int getsBefore = this.redis.count("GET");
-		StepVerifier.create(cache.nearHit(this.key, exchange())).assertNext((hit) -> {
-			assertThat(hit.outcome()).isEqualTo(CacheOutcome.HIT);
-			assertThat(bytes(hit.body())).isEqualTo(bytes(stored.body()));
-			assertThat(hit.body().isDirect()).as("written without a copy").isTrue();
-		}).expectComplete().verify(TIMEOUT);
+		CachedResponse hit = nearHitNow(cache).hit();
+		assertThat(hit.outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(bytes(hit.body())).isEqualTo(bytes(stored.body()));
+		assertThat(hit.body().isDirect()).as("written without a copy").isTrue();
 		assertThat(this.redis.count("MGET") - readsBefore).isEqualTo(1);
 		assertThat(this.redis.count("GET")).isEqualTo(getsBefore);
 		assertThat(this.loaderSubscriptions).hasValue(1);
@@ -809,10 +814,9 @@ class ResponseCacheTest {
 	@Test
 	void whenNearHitFindsNothingRespondReusesItsGenerationRead() {
 		ResponseCache cache = cache();
-		MockServerWebExchange exchange = exchange();
-		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
+		ResponseCache.NearLookup lookup = nearHitNow(cache);
 		int reads = this.redis.count("MGET");
-		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(respondNow(cache, lookup)).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(this.redis.count("MGET")).isEqualTo(reads);
 		assertThat(requests("hit")).isZero();
 		assertThat(requests("miss")).isEqualTo(1);
@@ -823,9 +827,7 @@ class ResponseCacheTest {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
 		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
-		MockServerWebExchange exchange = exchange();
-		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
-		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(respondNow(cache, nearHitNow(cache))).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(this.loaderSubscriptions).hasValue(2);
 	}
 
@@ -836,9 +838,7 @@ class ResponseCacheTest {
 		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
 		this.clock.advance(
 				Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).minus(REFRESH_AHEAD).plusSeconds(1));
-		MockServerWebExchange exchange = exchange();
-		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
-		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.HIT);
+		assertThat(respondNow(cache, nearHitNow(cache))).isEqualTo(CacheOutcome.HIT);
 		assertThat(this.loaderSubscriptions).hasValue(2);
 	}
 
@@ -846,18 +846,17 @@ class ResponseCacheTest {
 	void whenTheGenerationReadFailsRespondBypassesWithoutAskingRedisAgain() {
 		ResponseCache cache = cache();
 		this.redis.fail("MGET");
-		MockServerWebExchange exchange = exchange();
-		StepVerifier.create(cache.nearHit(this.key, exchange)).expectComplete().verify(TIMEOUT);
+		ResponseCache.NearLookup lookup = nearHitNow(cache);
 		int reads = this.redis.count("MGET");
-		assertThat(respondNow(cache, exchange)).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
+		assertThat(respondNow(cache, lookup)).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
 		assertThat(this.redis.count("MGET")).isEqualTo(reads);
 		assertThat(this.loaderSubscriptions).hasValue(1);
 	}
 
 	@Test
-	void nearHitOfADisabledCacheIsEmptyAndAsksNothingOfRedis() {
+	void nearHitOfADisabledCacheFindsNothingAndAsksNothingOfRedis() {
 		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
-		StepVerifier.create(cache.nearHit(this.key, exchange())).expectComplete().verify(TIMEOUT);
+		assertThat(nearHitNow(cache).hit()).isNull();
 		assertThat(this.redis.count("MGET")).isZero();
 	}
 
