@@ -43,11 +43,12 @@ COPY --from=build /workspace/extracted/application/ ./
 
 USER 10001:10001
 
-# The heap follows the container's memory limit (75 % of it, the rest for metaspace, thread
-# stacks, direct buffers and code cache); an OutOfMemoryError ends the process so that the
+# The heap follows the container's memory limit (60 % of it, the rest for metaspace, thread
+# stacks, code cache and direct buffers, which hold the near cache: catalog.cache.
+# near-cache-max-bytes, 64 MB by default); an OutOfMemoryError ends the process so that the
 # orchestrator restarts it instead of leaving it half-working. Replace the whole variable
 # to change these (docker run -e JAVA_TOOL_OPTIONS=...).
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError"
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60.0 -XX:+ExitOnOutOfMemoryError"
 
 EXPOSE 8080
 
