@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -12,6 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.Connection;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -19,6 +23,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.RequestPath;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
@@ -62,6 +67,8 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
+	private final Map<Executor, Scheduler> eventLoops = new ConcurrentHashMap<>();
+
 	private final Cache<String, CacheKey> keys = Caffeine.newBuilder().maximumSize(10_000).build();
 
 	NearHitHttpHandler(HttpHandler webFlux, ResponseCache cache, List<CacheableRoute> routes,
@@ -93,10 +100,34 @@ final class NearHitHttpHandler implements HttpHandler {
 				long start = System.nanoTime();
 				return this.cache.nearHit(key)
 					.flatMap((lookup) -> (lookup.hit() != null) ? write(request, response, route, lookup.hit(), start)
-							: this.webFlux.handle(stamped(request, lookup.read()), response));
+							: onRequestLoop(request,
+									Mono.defer(() -> this.webFlux.handle(stamped(request, lookup.read()), response))));
 			}
 		}
 		return this.webFlux.handle(request, response);
+	}
+
+	/**
+	 * Runs {@code work} on the request's own event loop. The generation read completes on
+	 * the Redis connection's thread, which must not carry a request through WebFlux:
+	 * under a burst of misses it would fall behind with Redis replies until their
+	 * timeouts fired, and the requests would bypass the cache.
+	 */
+	private Mono<Void> onRequestLoop(ServerHttpRequest request, Mono<Void> work) {
+		Object nativeRequest;
+		try {
+			nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+		}
+		catch (IllegalStateException ex) {
+			// Not a request a server received (a mock): there is no event loop to go back
+			// to.
+			return work;
+		}
+		if (nativeRequest instanceof Connection connection) {
+			return work.subscribeOn(
+					this.eventLoops.computeIfAbsent(connection.channel().eventLoop(), Schedulers::fromExecutor));
+		}
+		return work;
 	}
 
 	private static ServerHttpRequest stamped(ServerHttpRequest request, ResponseCache.StampRead read) {
