@@ -30,9 +30,8 @@ final class HttpCaching {
 	private final String privateCacheControl;
 
 	HttpCaching(Duration publicMaxAge) {
-		// Clients revalidate (cheaply, with If-None-Match) rather than reuse a copy that
-		// a
-		// write elsewhere may already have made stale.
+		// Clients revalidate (cheaply, with If-None-Match) rather than reuse a copy
+		// that a write elsewhere may already have made stale.
 		this.publicCacheControl = CacheControl.maxAge(publicMaxAge).cachePublic().mustRevalidate().getHeaderValue();
 		this.privateCacheControl = CacheControl.maxAge(Duration.ZERO).cachePrivate().mustRevalidate().getHeaderValue();
 	}

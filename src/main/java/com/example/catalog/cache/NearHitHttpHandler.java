@@ -65,8 +65,6 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	private final String requestsTimerName;
 
-	private final Map<String, Timer> timers = new ConcurrentHashMap<>();
-
 	private final Map<Executor, Scheduler> eventLoops = new ConcurrentHashMap<>();
 
 	private final Cache<String, CacheKey> keys = Caffeine.newBuilder().maximumSize(10_000).build();
@@ -76,7 +74,8 @@ final class NearHitHttpHandler implements HttpHandler {
 		this.webFlux = webFlux;
 		this.cache = cache;
 		this.routes = routes.stream()
-			.map((route) -> new Route(PathPatternParser.defaultInstance.parse(route.pathPattern()), route))
+			.map((route) -> new Route(PathPatternParser.defaultInstance.parse(route.pathPattern()), route,
+					new ConcurrentHashMap<>()))
 			.toList();
 		this.meterRegistry = meterRegistry;
 		this.requestsTimerName = requestsTimerName;
@@ -183,15 +182,16 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	/** The timer WebFlux's request observation would record to, tags and all. */
 	private Timer timer(Route route, HttpStatus status) {
-		return this.timers.computeIfAbsent(route.declared().pathPattern() + ' ' + status.value(),
-				(id) -> Timer.builder(this.requestsTimerName)
-					.tag("error", "none")
-					.tag("exception", "none")
-					.tag("method", "GET")
-					.tag("outcome", status.is2xxSuccessful() ? "SUCCESS" : "REDIRECTION")
-					.tag("status", Integer.toString(status.value()))
-					.tag("uri", route.declared().pathPattern())
-					.register(this.meterRegistry));
+		return route.timers()
+			.computeIfAbsent(status,
+					(ignored) -> Timer.builder(this.requestsTimerName)
+						.tag("error", "none")
+						.tag("exception", "none")
+						.tag("method", "GET")
+						.tag("outcome", status.is2xxSuccessful() ? "SUCCESS" : "REDIRECTION")
+						.tag("status", Integer.toString(status.value()))
+						.tag("uri", route.declared().pathPattern())
+						.register(this.meterRegistry));
 	}
 
 	/**
@@ -215,7 +215,8 @@ final class NearHitHttpHandler implements HttpHandler {
 		return true;
 	}
 
-	private record Route(PathPattern pattern, CacheableRoute declared) {
+	/** A declared route, its parsed pattern and its request timers by status. */
+	private record Route(PathPattern pattern, CacheableRoute declared, Map<HttpStatus, Timer> timers) {
 
 	}
 

@@ -146,12 +146,12 @@ public class ResponseCache {
 		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
 				: readStamp(key);
 		return stamp.flatMap((current) -> {
-			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + current;
-			NearEntry near = this.nearCache.getIfPresent(entryKey);
-			if (near != null && near.freshAt(this.clock.millis())) {
+			NearEntry near = heldFresh(key, current, this.clock.millis());
+			if (near != null) {
 				refreshIfExpiringSoon(key, current, near, loader);
 				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
 			}
+			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + current;
 			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey, () -> lookupOrLoad(key, current, loader));
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
@@ -173,9 +173,9 @@ public class ResponseCache {
 			return Mono.just(new NearLookup(null, null));
 		}
 		return readStamp(key).map((stamp) -> {
-			NearEntry near = this.nearCache.getIfPresent(key.valueKey(this.properties.keyPrefix()) + '|' + stamp);
 			long now = this.clock.millis();
-			if (near == null || !near.freshAt(now) || dueForRefresh(near, now)) {
+			NearEntry near = heldFresh(key, stamp, now);
+			if (near == null || dueForRefresh(near, now)) {
 				return new NearLookup(null, new StampRead(key, stamp, null));
 			}
 			return new NearLookup(served(key, new Lookup(near, CacheOutcome.HIT), true), null);
@@ -302,6 +302,12 @@ public class ResponseCache {
 			.doFinally((signal) -> this.refreshing.remove(entryKey))
 			.subscribe((lookup) -> logger.debug("Refreshed " + key + " ahead of its expiry"),
 					(ex) -> logger.debug("Refresh of " + key + " ahead of its expiry failed", ex));
+	}
+
+	/** This instance's copy of the entry for key and stamp, if it holds a fresh one. */
+	private NearEntry heldFresh(CacheKey key, String stamp, long now) {
+		NearEntry near = this.nearCache.getIfPresent(key.valueKey(this.properties.keyPrefix()) + '|' + stamp);
+		return (near != null && near.freshAt(now)) ? near : null;
 	}
 
 	private boolean dueForRefresh(NearEntry near, long now) {
