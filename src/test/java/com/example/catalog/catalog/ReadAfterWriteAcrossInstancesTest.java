@@ -76,6 +76,9 @@ class ReadAfterWriteAcrossInstancesTest {
 	@AfterAll
 	static void stopInstances() {
 		instances.forEach(ConfigurableApplicationContext::close);
+		// A rerun of a failed test (surefire) starts two instances of its own.
+		instances.clear();
+		bases.clear();
 	}
 
 	@Test

@@ -17,7 +17,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.example.catalog.faults.FaultProxy.Mode;
@@ -32,18 +31,6 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 
 	private static final Duration RECOVERY_BOUND = Duration.ofSeconds(15);
 
-	private static final FaultProxy proxy = startProxy();
-
-	@AfterAll
-	static void closeProxy() {
-		proxy.close();
-	}
-
-	@Override
-	FaultProxy proxy() {
-		return proxy;
-	}
-
 	@Test
 	void databaseAnsweringNothing() {
 		databaseDown(Mode.BLACK_HOLE);
@@ -57,7 +44,8 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 	/**
 	 * Requests already in flight when the database stops answering (a read waiting for
 	 * its rows, a write waiting for its commit) must not hang either: each is answered,
-	 * 503 at worst, within 2 s of the later of its start and the failure.
+	 * 503 at worst, within 2 s of the later of its start and the failure, give or take
+	 * the {@link #DELIVERY_ALLOWANCE}.
 	 */
 	@Test
 	void requestsInFlightWhenTheDatabaseStopsAnsweringDoNotHang() throws Exception {
@@ -95,6 +83,7 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 		List<String> wrong = new ArrayList<>();
 		Map<Integer, Integer> statuses = new TreeMap<>();
 		long inFlight = 0;
+		long latest = 0;
 		for (int i = 0; i < answers.size(); i++) {
 			long[] timing = timings.get(i);
 			Http.Response answer = answers.get(i);
@@ -103,7 +92,8 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 				inFlight++;
 			}
 			long sinceFailureOrStart = (timing[1] - Math.max(timing[0], failed)) / 1_000_000;
-			if (timing[1] > failed && sinceFailureOrStart > FAIL_FAST.toMillis()) {
+			latest = Math.max(latest, sinceFailureOrStart);
+			if (timing[1] > failed && sinceFailureOrStart > ANSWER_BOUND.toMillis()) {
 				slow.add(sinceFailureOrStart + " ms after " + ((timing[0] < failed) ? "the failure" : "its start")
 						+ ": " + answer);
 			}
@@ -113,11 +103,14 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 		}
 		System.out.printf(
 				"Database black-holed under load: %d requests (%d in flight at the failure), statuses %s; "
-						+ "%d answered more than 2 s after the failure or their start, e.g. %s%n",
-				answers.size(), inFlight, statuses, slow.size(), slow.isEmpty() ? "none" : slow.get(0));
+						+ "latest answer %d ms after the failure or its start; %d later than %d ms, e.g. %s%n",
+				answers.size(), inFlight, statuses, latest, slow.size(), ANSWER_BOUND.toMillis(),
+				slow.isEmpty() ? "none" : slow.get(0));
 		SoftAssertions softly = new SoftAssertions();
 		softly.assertThat(wrong).as("answers other than 200, 201 and 503").isEmpty();
-		softly.assertThat(slow).as("requests answered more than 2 s after the failure or their start").isEmpty();
+		softly.assertThat(slow)
+			.as("requests answered more than %d ms after the failure or their start", ANSWER_BOUND.toMillis())
+			.isEmpty();
 		softly.assertAll();
 	}
 
@@ -205,8 +198,8 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 		softly.assertThat(response.header("Retry-After")).as("%s Retry-After", request).isNotBlank();
 		softly.assertThat(response.body()).as("%s body", request).contains("\"status\":503");
 		softly.assertThat(Duration.ofNanos(response.nanos()))
-			.as("%s answered within 2 s", request)
-			.isLessThanOrEqualTo(FAIL_FAST);
+			.as("%s answered within %d ms", request, ANSWER_BOUND.toMillis())
+			.isLessThanOrEqualTo(ANSWER_BOUND);
 	}
 
 }

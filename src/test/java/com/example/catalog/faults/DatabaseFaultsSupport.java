@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 import com.example.catalog.IntegrationTest;
@@ -27,10 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL; Flyway connects directly, so that migrations run at start-up. Each test
  * starts with a cached page of a category of its own.
  * <p>
- * Each concrete class starts its proxy with {@link #startProxy()} in a static
- * initializer, which names it through system properties: the R2DBC URL is read while the
- * environment is prepared (to derive Flyway's settings), before a
- * {@code DynamicPropertySource} would be consulted.
+ * Each test class gets a proxy of its own, started before its application context and
+ * named through system properties: the R2DBC URL is read while the environment is
+ * prepared (to derive Flyway's settings), before a {@code DynamicPropertySource} would be
+ * consulted. Started in {@code @BeforeAll} rather than a static initializer, so that a
+ * rerun of a failed test (surefire's {@code rerunFailingTestsCount}) gets a live proxy
+ * and a context that uses it.
  */
 @IntegrationTest
 @TestPropertySource(properties = { "spring.r2dbc.url=${faults.database.r2dbc-proxy-url}",
@@ -41,6 +45,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 abstract class DatabaseFaultsSupport {
 
 	static final Duration FAIL_FAST = Duration.ofSeconds(2);
+
+	/**
+	 * How much later than {@link #FAIL_FAST} the client may see a 503: the service gives
+	 * up on the database 2 s after a load or write started (load-timeout,
+	 * {@code Writes.TIMEOUT}), and a load that began just before the database stopped
+	 * answering gives up just after 2 s from the failure; rendering the problem and the
+	 * loopback take a few milliseconds more, tens on 2 busy cores.
+	 */
+	static final Duration DELIVERY_ALLOWANCE = Duration.ofMillis(250);
+
+	static final Duration ANSWER_BOUND = FAIL_FAST.plus(DELIVERY_ALLOWANCE);
+
+	private static FaultProxy proxy;
 
 	static final String[] EDITOR = Http.basic("editor", "editor-secret");
 
@@ -62,19 +79,26 @@ abstract class DatabaseFaultsSupport {
 
 	String cachedPage;
 
-	static FaultProxy startProxy() {
+	@BeforeAll
+	static void startProxy() {
 		URI postgres = LocalServers.postgres();
-		FaultProxy proxy = FaultProxy.to(postgres.getHost(), postgres.getPort());
+		proxy = FaultProxy.to(postgres.getHost(), postgres.getPort());
 		System.setProperty("faults.database.r2dbc-proxy-url",
 				LocalServers.r2dbcUrl("127.0.0.1", proxy.port(), LocalServers.postgresDatabase()));
 		System.setProperty("faults.database.flyway-url", LocalServers.jdbcUrl(LocalServers.postgresDatabase()));
 		System.setProperty("faults.database.username", LocalServers.postgresUsername());
 		System.setProperty("faults.database.password", LocalServers.postgresPassword());
-		return proxy;
 	}
 
-	/** The proxy of the concrete class. */
-	abstract FaultProxy proxy();
+	@AfterAll
+	static void closeProxy() {
+		proxy.close();
+		proxy = null;
+	}
+
+	static FaultProxy proxy() {
+		return proxy;
+	}
 
 	@BeforeEach
 	void aCachedPage() {

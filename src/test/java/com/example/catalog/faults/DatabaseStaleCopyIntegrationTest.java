@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.example.catalog.faults.FaultProxy.Mode;
@@ -22,18 +21,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestPropertySource(properties = { "catalog.cache.ttl=4s", "catalog.cache.refresh-ahead=1s" })
 class DatabaseStaleCopyIntegrationTest extends DatabaseFaultsSupport {
-
-	private static final FaultProxy proxy = startProxy();
-
-	@AfterAll
-	static void closeProxy() {
-		proxy.close();
-	}
-
-	@Override
-	FaultProxy proxy() {
-		return proxy;
-	}
 
 	/**
 	 * A copy past its TTL is what the cache still holds (within stale-if-error); with the

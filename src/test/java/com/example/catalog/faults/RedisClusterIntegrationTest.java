@@ -81,6 +81,8 @@ class RedisClusterIntegrationTest {
 	static void stopCluster() {
 		if (cluster != null) {
 			cluster.close();
+			// A rerun of a failed test (surefire) starts a context of its own.
+			cluster = null;
 		}
 	}
 

@@ -134,6 +134,9 @@ class RedisFaultsIntegrationTest {
 	static void closeProxy() {
 		if (proxy != null) {
 			proxy.close();
+			// A rerun of a failed test (surefire) starts a context of its own, which
+			// must get a live proxy.
+			proxy = null;
 		}
 	}
 
