@@ -474,9 +474,12 @@ public class ResponseCache {
 		}
 		return guarded("INCR", this.redis.opsForValue().increment(generationKey)).then()
 			.onErrorResume(CacheUnavailableException.class, (ex) -> {
-				this.pendingBumps.add(generationKey);
-				logger.warn("Could not invalidate cached responses (" + generationKey
-						+ "); this instance bypasses the cache until it can");
+				// Once per counter and outage: under load every write fails alike, and
+				// one line says all there is to say.
+				if (this.pendingBumps.add(generationKey)) {
+					logger.warn("Could not invalidate cached responses (" + generationKey
+							+ "); this instance bypasses the cache until it can");
+				}
 				return Mono.empty();
 			});
 	}
@@ -487,7 +490,11 @@ public class ResponseCache {
 		}
 		return Flux.fromIterable(List.copyOf(this.pendingBumps))
 			.concatMap((generationKey) -> guarded("INCR", this.redis.opsForValue().increment(generationKey))
-				.doOnSuccess((value) -> this.pendingBumps.remove(generationKey)))
+				.doOnSuccess((value) -> {
+					if (this.pendingBumps.remove(generationKey)) {
+						logger.info("Invalidated cached responses (" + generationKey + ") after all; caching resumes");
+					}
+				}))
 			.then();
 	}
 

@@ -18,6 +18,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -25,6 +26,8 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
@@ -751,6 +754,25 @@ class ResponseCacheTest {
 		assertThat(afterRetry.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
 		assertThat(this.redis.count("INCR")).isEqualTo(3);
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void failedInvalidationsOfOneCounterAreLoggedOncePerOutage(CapturedOutput output) {
+		ResponseCache cache = cache();
+		getNow(cache, this.key, loader(ITEM));
+		this.redis.fail("INCR");
+		for (int i = 0; i < 5; i++) {
+			StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		}
+		assertThat(output.getOut().split("Could not invalidate cached responses", -1)).hasSize(2);
+
+		this.redis.heal();
+		getNow(cache, this.key, loader(ITEM));
+		assertThat(output.getOut()).contains("after all; caching resumes");
+		this.redis.fail("INCR");
+		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		assertThat(output.getOut().split("Could not invalidate cached responses", -1)).hasSize(3);
 	}
 
 	@Test
