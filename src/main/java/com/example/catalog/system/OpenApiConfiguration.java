@@ -5,7 +5,14 @@ import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.web.server.WebFilter;
 
 /**
  * The OpenAPI description served at {@code /v3/api-docs} (Swagger UI at
@@ -20,5 +27,17 @@ import org.springframework.context.annotation.Configuration;
 public class OpenApiConfiguration {
 
 	public static final String BASIC_AUTH = "basicAuth";
+
+	/**
+	 * Serves the OpenAPI documents off the event loop: springdoc hands them out under a
+	 * lock, and requests that meet there would park an event-loop thread. Ordered after
+	 * Spring Security, so only the handler moves.
+	 */
+	@Bean
+	@Order(Ordered.LOWEST_PRECEDENCE)
+	WebFilter openApiDocumentsOffTheEventLoop(@Value("${springdoc.api-docs.path:/v3/api-docs}") String path) {
+		return (exchange, chain) -> exchange.getRequest().getPath().pathWithinApplication().value().startsWith(path)
+				? chain.filter(exchange).subscribeOn(Schedulers.boundedElastic()) : chain.filter(exchange);
+	}
 
 }

@@ -1,26 +1,43 @@
 package com.example.catalog.system;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The OpenAPI description documents every endpoint, its parameters and errors, and the
- * authentication scheme; Swagger UI is reachable.
+ * authentication scheme, and is served to many clients at once; Swagger UI is reachable.
  */
 @IntegrationTest
 class OpenApiIntegrationTest {
 
 	@Autowired
 	WebTestClient client;
+
+	@LocalServerPort
+	int port;
 
 	@Test
 	@SuppressWarnings("unchecked")
@@ -46,6 +63,30 @@ class OpenApiIntegrationTest {
 		assertThat(((Map<String, Object>) create.get("responses"))).containsKeys("201", "400", "401", "403", "409",
 				"413", "415", "422");
 		assertThat(docs.get("components").toString()).contains("basicAuth", "scheme=basic");
+	}
+
+	/**
+	 * springdoc hands the document out under a lock; requests that meet there must not
+	 * park an event-loop thread (BlockHound fails them with a 500 if they do). With
+	 * credentials, as an API client would send them, the requests meet more often.
+	 */
+	@Test
+	void concurrentRequestsForTheDocumentAreAllAnswered() {
+		HttpClient http = HttpClient.newHttpClient();
+		List<CompletableFuture<HttpResponse<Void>>> responses = new ArrayList<>();
+		for (int i = 0; i < 2000; i++) {
+			String path = (i % 2 == 0) ? "/v3/api-docs" : "/v3/api-docs/swagger-config";
+			HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+				.header(HttpHeaders.AUTHORIZATION,
+						"Basic " + HttpHeaders.encodeBasicAuth("editor", "editor-secret", StandardCharsets.UTF_8))
+				.version(HttpClient.Version.HTTP_1_1)
+				.build();
+			responses.add(http.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+		}
+		Map<Integer, Long> statuses = responses.stream()
+			.map((response) -> response.orTimeout(60, TimeUnit.SECONDS).join().statusCode())
+			.collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+		assertThat(statuses).containsExactly(Map.entry(200, 2000L));
 	}
 
 	@Test
