@@ -46,6 +46,24 @@ final class RedisConnectionGate implements SmartLifecycle {
 		return this.open;
 	}
 
+	/**
+	 * Whether Redis answers a {@code PING} within {@code timeout}; {@code false} without
+	 * asking before the first connection, which would otherwise be opened on the caller's
+	 * thread.
+	 */
+	Mono<Boolean> answers(Duration timeout) {
+		if (!this.open) {
+			return Mono.just(false);
+		}
+		return Mono
+			.usingWhen(Mono.fromSupplier(this.connectionFactory::getReactiveConnection), ReactiveRedisConnection::ping,
+					ReactiveRedisConnection::closeLater)
+			.timeout(timeout)
+			.map("PONG"::equalsIgnoreCase)
+			.onErrorReturn(false)
+			.defaultIfEmpty(false);
+	}
+
 	@Override
 	public void start() {
 		CountDownLatch firstAttempt = new CountDownLatch(1);

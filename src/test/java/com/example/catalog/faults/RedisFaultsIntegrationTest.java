@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -175,6 +176,40 @@ class RedisFaultsIntegrationTest {
 			while (!"catalog; hit".equals(response.cacheStatus()) && System.nanoTime() < deadline);
 			assertThat(response.cacheStatus()).as("%s served from a healthy Redis", url).isEqualTo("catalog; hit");
 		}
+	}
+
+	/**
+	 * Health asks Redis itself rather than waiting for requests to trip the breaker: with
+	 * no traffic at all it shows Redis down within a second of Redis going away or going
+	 * silent, and up again once it answers.
+	 */
+	@Test
+	void healthShowsRedisDownAtOnceWithoutAnyTraffic() {
+		Map<Mode, Long> detectedMillis = new EnumMap<>(Mode.class);
+		Map<Mode, Health> whileDown = new EnumMap<>(Mode.class);
+		Map<Mode, Health> afterwards = new EnumMap<>(Mode.class);
+		for (Mode fault : List.of(Mode.RESET, Mode.BLACK_HOLE)) {
+			assertThat(awaitHealth(Duration.ofSeconds(10), (health) -> "UP".equals(health.redis())))
+				.as("health before the fault")
+				.isNotNull();
+			proxy().mode(fault);
+			long since = System.nanoTime();
+			whileDown.put(fault, awaitHealth(Duration.ofSeconds(1), Health::redisDown));
+			detectedMillis.put(fault, (System.nanoTime() - since) / 1_000_000);
+			proxy().mode(Mode.PASS);
+			afterwards.put(fault, awaitHealth(Duration.ofSeconds(10), (health) -> "UP".equals(health.redis())));
+		}
+		System.out.printf("Health without traffic: Redis reported down %s ms after the fault; while down %s; "
+				+ "afterwards %s%n", detectedMillis, whileDown, afterwards);
+		SoftAssertions softly = new SoftAssertions();
+		for (Mode fault : List.of(Mode.RESET, Mode.BLACK_HOLE)) {
+			softly.assertThat(whileDown.get(fault)).as("health within 1 s of %s", fault).isNotNull();
+			if (whileDown.get(fault) != null) {
+				assertDegraded(softly, whileDown.get(fault));
+			}
+			softly.assertThat(afterwards.get(fault)).as("health once Redis answers again after %s", fault).isNotNull();
+		}
+		softly.assertAll();
 	}
 
 	@Test
