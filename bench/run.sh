@@ -10,7 +10,8 @@
 # Everything it starts is stopped on exit; the whole run is bounded by BENCH_TIME_LIMIT.
 #
 # Knobs (environment): BENCH_DURATION (s per wrk run, 10), BENCH_WARMUP (s of wrk on the cached
-# service's hit path before measuring, 30), BENCH_TIME_LIMIT (s after the build, 480),
+# service's hit path before measuring, 30), BENCH_PAIRS (alternating nginx/service runs, 5) and
+# BENCH_PAIR_SECONDS (5), BENCH_TIME_LIMIT (s after the build, 480),
 # BENCH_REBUILD=1 (rebuild the jar even if present), BENCH_PEER_DIR, BENCH_REDIS_DB (7; +1 and +2 are
 # used too), BENCH_KEY_PREFIX (catalog), BENCH_PORT_BASE (18080), BENCH_SKIP_INSTALL=1.
 set -euo pipefail
@@ -28,6 +29,8 @@ LOGS="$RESULTS/logs"
 
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-30}
+PAIRS=${BENCH_PAIRS:-5}
+PAIR_SECONDS=${BENCH_PAIR_SECONDS:-5}
 TIME_LIMIT=${BENCH_TIME_LIMIT:-480}
 PORT_BASE=${BENCH_PORT_BASE:-18080}
 P_SVC=$PORT_BASE P_NOCACHE=$((PORT_BASE + 1)) P_SVC2=$((PORT_BASE + 2)) P_NGINX=$((PORT_BASE + 3)) P_PEER=$((PORT_BASE + 4))
@@ -340,6 +343,20 @@ else
 fi
 measure nginx-gzip "nginx, static file" "http://127.0.0.1:$P_NGINX" -H 'Accept-Encoding: gzip'
 measure svc-gzip "service, cache on (hits)" "$SVC" -H 'Accept-Encoding: gzip'
+
+# ------------------------------------------------------------------ alternating pairs, hits against nginx
+# One wrk run per target leaves the ratio to whatever the shared machine did in those seconds;
+# short runs of nginx and the service back to back, several times, let that drift cancel out.
+log "$PAIRS alternating pairs of ${PAIR_SECONDS} s: nginx, then the cached service (plain)"
+for i in $(seq 1 "$PAIRS"); do
+  for target in nginx svc; do
+    if [ "$target" = nginx ]; then base="http://127.0.0.1:$P_NGINX"; else base=$SVC; fi
+    fgrun timeout $((PAIR_SECONDS + 30)) wrk -t1 -c32 "-d${PAIR_SECONDS}s" --timeout 10s "$base$LIST" \
+      >"$RAW/pair-$i-$target.txt" 2>&1 || log "pair $i $target: wrk failed"
+  done
+  log "  pair $i: nginx $(grep -E 'Requests/sec' "$RAW/pair-$i-nginx.txt" | awk '{print $2}'), service $(grep -E 'Requests/sec' "$RAW/pair-$i-svc.txt" | awk '{print $2}')"
+done
+meta pairs="$PAIRS" pair_seconds="$PAIR_SECONDS"
 
 # ------------------------------------------------------------------ stampede on a cold key, two instances
 # the second instance has only answered health checks so far: let its JIT and connections warm up on
