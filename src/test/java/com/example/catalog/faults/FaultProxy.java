@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -57,6 +59,9 @@ public final class FaultProxy implements AutoCloseable {
 
 	private ServerSocket listener;
 
+	/** Counted down when the thread accepting on {@link #listener} has returned. */
+	private CountDownLatch acceptorDone;
+
 	private boolean closed;
 
 	private FaultProxy(InetSocketAddress target, int port) throws IOException {
@@ -98,13 +103,14 @@ public final class FaultProxy implements AutoCloseable {
 
 	/** Switches the mode for existing and new connections. */
 	public void mode(Mode mode) {
+		CountDownLatch listenerGone = null;
 		synchronized (this.lock) {
 			if (this.closed) {
 				throw new IllegalStateException("The proxy is closed");
 			}
 			this.mode = mode;
 			if (mode == Mode.RESET) {
-				closeListener();
+				listenerGone = closeListener();
 				for (Link link : new ArrayList<>(this.links)) {
 					link.close(true);
 				}
@@ -120,6 +126,7 @@ public final class FaultProxy implements AutoCloseable {
 			}
 			this.lock.notifyAll();
 		}
+		awaitQuietly(listenerGone);
 	}
 
 	/** How many client connections are open. */
@@ -132,17 +139,19 @@ public final class FaultProxy implements AutoCloseable {
 	@Override
 	public void close() {
 		List<Link> open;
+		CountDownLatch listenerGone;
 		synchronized (this.lock) {
 			if (this.closed) {
 				return;
 			}
 			this.closed = true;
-			closeListener();
+			listenerGone = closeListener();
 			open = new ArrayList<>(this.links);
 			this.links.clear();
 			this.lock.notifyAll();
 		}
 		open.forEach((link) -> link.close(false));
+		awaitQuietly(listenerGone);
 		this.threads.shutdownNow();
 	}
 
@@ -155,7 +164,16 @@ public final class FaultProxy implements AutoCloseable {
 				socket.setReuseAddress(true);
 				socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), this.port), 512);
 				this.listener = socket;
-				this.threads.execute(() -> accept(socket));
+				CountDownLatch done = new CountDownLatch(1);
+				this.acceptorDone = done;
+				this.threads.execute(() -> {
+					try {
+						accept(socket);
+					}
+					finally {
+						done.countDown();
+					}
+				});
 				return;
 			}
 			catch (IOException ex) {
@@ -173,10 +191,33 @@ public final class FaultProxy implements AutoCloseable {
 		throw failure;
 	}
 
-	private void closeListener() {
-		if (this.listener != null) {
-			closeQuietly(this.listener);
-			this.listener = null;
+	/**
+	 * Closes the listening socket; the latch tells when it is really closed. A
+	 * {@code ServerSocket} closed while another thread is blocked in {@code accept} stays
+	 * open in the kernel until that thread has left the call, and until then connections
+	 * are still accepted: callers wait for the latch (outside the lock, which the
+	 * accepting thread may need) before they count on connections being refused.
+	 */
+	private CountDownLatch closeListener() {
+		if (this.listener == null) {
+			return null;
+		}
+		closeQuietly(this.listener);
+		this.listener = null;
+		return this.acceptorDone;
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		if (latch == null) {
+			return;
+		}
+		try {
+			if (!latch.await(5, TimeUnit.SECONDS)) {
+				throw new IllegalStateException("The proxy's listener did not close within 5 s");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
