@@ -146,12 +146,12 @@ public class ResponseCache {
 		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
 				: readStamp(key);
 		return stamp.flatMap((current) -> {
-			NearEntry near = heldFresh(key, current, this.clock.millis());
+			String entryKey = entryKey(key.valueKey(this.properties.keyPrefix()), current);
+			NearEntry near = heldFresh(entryKey, this.clock.millis());
 			if (near != null) {
 				refreshIfExpiringSoon(key, current, near, loader);
 				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
 			}
-			String entryKey = key.valueKey(this.properties.keyPrefix()) + '|' + current;
 			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey, () -> lookupOrLoad(key, current, loader));
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
@@ -174,7 +174,7 @@ public class ResponseCache {
 		}
 		return readStamp(key).map((stamp) -> {
 			long now = this.clock.millis();
-			NearEntry near = heldFresh(key, stamp, now);
+			NearEntry near = heldFresh(entryKey(key.valueKey(this.properties.keyPrefix()), stamp), now);
 			if (near == null || dueForRefresh(near, now)) {
 				return new NearLookup(null, new StampRead(key, stamp, null));
 			}
@@ -281,7 +281,7 @@ public class ResponseCache {
 		return guarded("GET", this.redis.opsForValue().get(valueKey)).mapNotNull(this::decodeOrNull)
 			.filter((entry) -> entry.stamp().equals(stamp))
 			.mapNotNull(this::nearOrNull)
-			.doOnNext((near) -> this.nearCache.put(valueKey + '|' + stamp, near));
+			.doOnNext((near) -> this.nearCache.put(entryKey(valueKey, stamp), near));
 	}
 
 	/**
@@ -294,7 +294,7 @@ public class ResponseCache {
 			return;
 		}
 		String valueKey = key.valueKey(this.properties.keyPrefix());
-		String entryKey = valueKey + '|' + stamp;
+		String entryKey = entryKey(valueKey, stamp);
 		if (!this.refreshing.add(entryKey)) {
 			return;
 		}
@@ -304,9 +304,17 @@ public class ResponseCache {
 					(ex) -> logger.debug("Refresh of " + key + " ahead of its expiry failed", ex));
 	}
 
-	/** This instance's copy of the entry for key and stamp, if it holds a fresh one. */
-	private NearEntry heldFresh(CacheKey key, String stamp, long now) {
-		NearEntry near = this.nearCache.getIfPresent(key.valueKey(this.properties.keyPrefix()) + '|' + stamp);
+	/**
+	 * Names an entry in the near cache, in flights and in refreshes: its value key and
+	 * the stamp it was loaded under, so that a write makes it unreachable at once.
+	 */
+	private static String entryKey(String valueKey, String stamp) {
+		return valueKey + '|' + stamp;
+	}
+
+	/** This instance's copy of the entry, if it holds a fresh one. */
+	private NearEntry heldFresh(String entryKey, long now) {
+		NearEntry near = this.nearCache.getIfPresent(entryKey);
 		return (near != null && near.freshAt(now)) ? near : null;
 	}
 
@@ -383,7 +391,7 @@ public class ResponseCache {
 			}
 			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), kept)).map((stored) -> {
 				if (stored) {
-					this.nearCache.put(valueKey + '|' + stamp, near);
+					this.nearCache.put(entryKey(valueKey, stamp), near);
 				}
 				return new Lookup(near, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED);
 			}).onErrorReturn(CacheUnavailableException.class, new Lookup(near, CacheOutcome.MISS_NOT_STORED));
