@@ -533,9 +533,7 @@ class ResponseCacheTest {
 	void aHitNearTheEndOfItsTtlRefreshesTheEntryInTheBackground() {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
-		this.clock.advance(
-				Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).minus(REFRESH_AHEAD).plusSeconds(1));
+		CacheEntry stored = advanceIntoTheRefreshWindow();
 		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
 		assertThat(this.loaderSubscriptions).hasValue(2);
 		CacheEntry refreshed = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
@@ -789,6 +787,17 @@ class ResponseCacheTest {
 		}).expectComplete().verify(TIMEOUT);
 	}
 
+	/**
+	 * Moves the clock to a second into the stored entry's refresh-ahead window; answers
+	 * that entry.
+	 */
+	private CacheEntry advanceIntoTheRefreshWindow() {
+		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
+		this.clock.advance(
+				Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).minus(REFRESH_AHEAD).plusSeconds(1));
+		return stored;
+	}
+
 	private ResponseCache.NearLookup nearHitNow(ResponseCache cache) {
 		ResponseCache.NearLookup[] result = new ResponseCache.NearLookup[1];
 		StepVerifier.create(cache.nearHit(this.key))
@@ -857,9 +866,7 @@ class ResponseCacheTest {
 	void nearHitLeavesAnEntryDueForRefreshToRespondWhichRefreshesIt() {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		CacheEntry stored = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX)));
-		this.clock.advance(
-				Duration.ofMillis(stored.freshUntilMillis() - this.clock.millis()).minus(REFRESH_AHEAD).plusSeconds(1));
+		advanceIntoTheRefreshWindow();
 		assertThat(respondNow(cache, nearHitNow(cache))).isEqualTo(CacheOutcome.HIT);
 		assertThat(this.loaderSubscriptions).hasValue(2);
 	}
