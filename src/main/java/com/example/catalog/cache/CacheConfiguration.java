@@ -62,14 +62,34 @@ class CacheConfiguration {
 		return CircuitBreaker.of("redis", config);
 	}
 
+	/** What the cache reads the time from. */
+	@Bean
+	Clock clock() {
+		return Clock.systemUTC();
+	}
+
 	@Bean
 	ResponseCache responseCache(ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate, CacheProperties properties,
 			JsonMapper jsonMapper, MeterRegistry meterRegistry, CircuitBreaker redisCircuitBreaker,
-			RedisConnectionGate redisConnectionGate) {
+			RedisConnectionGate redisConnectionGate, Clock clock) {
 		CacheMetrics metrics = new CacheMetrics(meterRegistry);
 		metrics.watch(redisCircuitBreaker, meterRegistry);
-		return new ResponseCache(cacheRedisTemplate, properties, jsonMapper, metrics, redisCircuitBreaker,
-				redisConnectionGate, Clock.systemUTC());
+		GuardedRedis redis = new GuardedRedis(cacheRedisTemplate, redisCircuitBreaker, properties.redisTimeout(),
+				redisConnectionGate, metrics);
+		Generations generations = new Generations(redis, properties.keyPrefix(), counterTtl(properties),
+				properties.invalidationTimeout(), properties.redisTimeout(), clock, metrics);
+		return new ResponseCache(redis, generations, properties, jsonMapper, metrics, clock);
+	}
+
+	/**
+	 * Counters outlive every entry that can be stamped with them by far; an expired
+	 * counter costs its scope one miss, never a stale hit (it is seeded anew).
+	 */
+	static Duration counterTtl(CacheProperties properties) {
+		Duration longestEntry = properties.ttl()
+			.plusMillis((long) (properties.ttl().toMillis() * properties.ttlJitter()))
+			.plus(properties.staleIfError());
+		return longestEntry.plus(longestEntry).plusHours(1);
 	}
 
 	@Bean

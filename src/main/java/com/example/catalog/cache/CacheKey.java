@@ -3,6 +3,7 @@ package com.example.catalog.cache;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +27,14 @@ public final class CacheKey {
 
 	private final String digest;
 
-	private CacheKey(String route, CacheScope scope, String principalDigest, String digest) {
+	private final List<String> dependencies;
+
+	private CacheKey(String route, CacheScope scope, String principalDigest, String digest, List<String> dependencies) {
 		this.route = route;
 		this.scope = scope;
 		this.principalDigest = principalDigest;
 		this.digest = digest;
+		this.dependencies = dependencies;
 	}
 
 	public static Builder forPublicRoute(String route) {
@@ -42,7 +46,15 @@ public final class CacheKey {
 	}
 
 	static String principalDigest(String principal) {
-		return sha256("principal\n" + principal).substring(0, 32);
+		return digest("principal\n" + principal).substring(0, 32);
+	}
+
+	/**
+	 * The invalidation scope of one principal's entries: what a change to that
+	 * principal's data invalidates. Names only a digest, never the principal.
+	 */
+	public static String principalScope(String principal) {
+		return "principal:" + principalDigest(principal);
 	}
 
 	public CacheScope scope() {
@@ -64,14 +76,12 @@ public final class CacheKey {
 	}
 
 	/**
-	 * The generation counters this entry depends on: the catalog's, and for a
-	 * principal-scoped entry also the principal's. All of them share one hash slot so
-	 * that they are read in one command on a Redis Cluster too.
+	 * The invalidation scopes this entry depends on (besides
+	 * {@link Generations#EVERYTHING}): those its route declared and, for a
+	 * principal-scoped entry, the principal's.
 	 */
-	List<String> generationKeys(String prefix) {
-		String items = GenerationKeys.items(prefix);
-		return (this.principalDigest != null) ? List.of(items, GenerationKeys.principal(prefix, this.principalDigest))
-				: List.of(items);
+	List<String> dependencies() {
+		return this.dependencies;
 	}
 
 	@Override
@@ -90,7 +100,7 @@ public final class CacheKey {
 		return this.route + "/" + this.digest.substring(0, 12);
 	}
 
-	private static String sha256(String text) {
+	static String digest(String text) {
 		try {
 			MessageDigest md = MessageDigest.getInstance("SHA-256");
 			return HexFormat.of().formatHex(md.digest(text.getBytes(StandardCharsets.UTF_8)));
@@ -109,6 +119,8 @@ public final class CacheKey {
 		private final String principalDigest;
 
 		private final Map<String, String> parts = new TreeMap<>();
+
+		private final List<String> dependencies = new ArrayList<>();
 
 		private Builder(String route, CacheScope scope, String principalDigest) {
 			if (!route.matches("[a-z][a-z0-9.-]*")) {
@@ -130,6 +142,19 @@ public final class CacheKey {
 			return this;
 		}
 
+		/**
+		 * Declares that the response depends on {@code scope}: invalidating the scope
+		 * makes this entry a miss. Scopes are the features' own names, such as an item or
+		 * a category; a response should depend on every scope whose changes can change
+		 * it, and on no other.
+		 */
+		public Builder dependsOn(String scope) {
+			if (!this.dependencies.contains(scope)) {
+				this.dependencies.add(scope);
+			}
+			return this;
+		}
+
 		public CacheKey build() {
 			StringBuilder canonical = new StringBuilder(this.route).append('\n');
 			if (this.principalDigest != null) {
@@ -142,7 +167,12 @@ public final class CacheKey {
 				.append(':')
 				.append(value)
 				.append('\n'));
-			return new CacheKey(this.route, this.scope, this.principalDigest, sha256(canonical.toString()));
+			List<String> dependencies = new ArrayList<>(this.dependencies);
+			if (this.principalDigest != null) {
+				dependencies.add("principal:" + this.principalDigest);
+			}
+			return new CacheKey(this.route, this.scope, this.principalDigest, digest(canonical.toString()),
+					List.copyOf(dependencies));
 		}
 
 	}

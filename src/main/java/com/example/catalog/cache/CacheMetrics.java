@@ -4,11 +4,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * The cache's counters, registered up front so that every series is visible from
@@ -23,6 +25,10 @@ final class CacheMetrics {
 	private final Counter errors;
 
 	private final Counter leaseWaits;
+
+	private final Timer invalidationsConfirmed;
+
+	private final Timer invalidationsUnconfirmed;
 
 	CacheMetrics(MeterRegistry registry) {
 		for (CacheOutcome outcome : CacheOutcome.values()) {
@@ -40,6 +46,16 @@ final class CacheMetrics {
 			.register(registry);
 		this.leaseWaits = Counter.builder("catalog.cache.lease.waits")
 			.description("Polls for a value another instance held the load lease for")
+			.register(registry);
+		this.invalidationsConfirmed = invalidationTimer(registry, "confirmed");
+		this.invalidationsUnconfirmed = invalidationTimer(registry, "unconfirmed");
+	}
+
+	private static Timer invalidationTimer(MeterRegistry registry, String outcome) {
+		return Timer.builder("catalog.cache.invalidations")
+			.description("Invalidations sent to Redis, by whether Redis confirmed them in time")
+			.tag("outcome", outcome)
+			.publishPercentiles(0.5, 0.99)
 			.register(registry);
 	}
 
@@ -65,6 +81,10 @@ final class CacheMetrics {
 
 	void served(CacheOutcome outcome) {
 		this.requests.get(outcome).increment();
+	}
+
+	void invalidated(boolean confirmed, long nanos) {
+		(confirmed ? this.invalidationsConfirmed : this.invalidationsUnconfirmed).record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	void loaded() {

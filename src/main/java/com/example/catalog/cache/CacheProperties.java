@@ -38,6 +38,9 @@ import org.springframework.validation.annotation.Validated;
  * @param httpMaxAge the {@code max-age} clients may reuse a public response without
  * revalidating; kept at zero by default because a client-side copy cannot honour the
  * read-after-write promise
+ * @param invalidationTimeout how long a write waits for Redis to confirm its invalidation
+ * (retrying meanwhile) before it answers that the change is saved but not yet visible
+ * everywhere; within the write's own time budget
  */
 @Validated
 @ConfigurationProperties("catalog.cache")
@@ -48,7 +51,7 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("catalog") @NotBlank @Pattern(regexp = "[A-Za-z0-9:_.-]+") String keyPrefix,
 		@DefaultValue("2s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
 		@DefaultValue("1h") @NotNull Duration staleIfError, @DefaultValue("30s") @NotNull Duration refreshAhead,
-		@DefaultValue("0s") @NotNull Duration httpMaxAge) {
+		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {
@@ -60,6 +63,11 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		}
 		if (staleIfError.isNegative()) {
 			throw new IllegalArgumentException("catalog.cache.stale-if-error must not be negative");
+		}
+		if (invalidationTimeout.isNegative() || invalidationTimeout.isZero()
+				|| invalidationTimeout.compareTo(Duration.ofMillis(1500)) > 0) {
+			throw new IllegalArgumentException("catalog.cache.invalidation-timeout must be positive and at most 1.5s"
+					+ " (a write answers within 2s), was " + invalidationTimeout);
 		}
 		if (httpMaxAge.compareTo(ttl) > 0) {
 			throw new IllegalArgumentException(

@@ -98,9 +98,10 @@ final class NearHitHttpHandler implements HttpHandler {
 				}
 				long start = System.nanoTime();
 				return this.cache.nearHit(key)
-					.flatMap((lookup) -> (lookup.hit() != null) ? write(request, response, route, lookup.hit(), start)
-							: onRequestLoop(request,
-									Mono.defer(() -> this.webFlux.handle(stamped(request, lookup.read()), response))));
+					.flatMap((lookup) -> (lookup instanceof ResponseCache.NearLookup.Hit hit)
+							? write(request, response, route, hit.response(), start)
+							: onRequestLoop(request, Mono.defer(() -> this.webFlux
+								.handle(stamped(request, ((ResponseCache.NearLookup.Miss) lookup).read()), response))));
 			}
 		}
 		return this.webFlux.handle(request, response);

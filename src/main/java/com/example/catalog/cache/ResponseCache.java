@@ -1,9 +1,9 @@
 package com.example.catalog.cache;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -13,47 +13,38 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.data.redis.core.ReactiveRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.ErrorResponse;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.ErrorResponse;
 
 /**
- * The response cache: every cacheable GET goes through {@link #get}.
- * <p>
- * Invalidation works by generations. Every entry is stored with the values of the
- * generation counters it depends on (its stamp); a write increments a counter, which
- * makes every entry stamped with the old value a miss at once, without scanning or
- * deleting keys. A request reads the counters before it looks up or loads anything, so a
- * load that started before a write is stamped with the old generation and can never be
- * served after it.
- * <p>
- * Redis is optional. Every command has a short timeout and goes through a circuit
- * breaker; any failure makes the request load from the database ({@code fwd=bypass})
- * instead of failing.
+ * The flow of a cacheable request, and of an invalidation; see the package documentation
+ * for a walk through it. The mechanisms it combines live in classes of their own:
+ * {@link Generations} (stamps and invalidation), {@link NearCache} (this instance's
+ * copies), {@link LoadLease} (one load across instances), {@link SingleFlight} (one load
+ * within this instance) and {@link GuardedRedis} (timeouts and the breaker).
  */
 public class ResponseCache {
+
+	/** The scope every entry depends on: invalidating it makes everything a miss. */
+	public static final String EVERYTHING = Generations.EVERYTHING;
 
 	private static final Log logger = LogFactory.getLog(ResponseCache.class);
 
 	private static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(15);
 
-	/** Deletes the lease only if this instance still holds it. */
-	private static final RedisScript<Long> RELEASE_LEASE = RedisScript.of(
-			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
-			Long.class);
+	private final GuardedRedis redis;
 
-	private final ReactiveRedisTemplate<String, byte[]> redis;
+	private final Generations generations;
+
+	private final LoadLease lease;
+
+	private final NearCache nearCache;
 
 	private final CacheProperties properties;
 
@@ -61,22 +52,11 @@ public class ResponseCache {
 
 	private final CacheMetrics metrics;
 
-	private final CircuitBreaker breaker;
-
-	private final RedisConnectionGate gate;
-
 	private final Clock clock;
 
 	private final SingleFlight<String, Lookup> flights;
 
 	private final HttpCaching httpCaching;
-
-	/**
-	 * Entries this instance has seen, by value key and stamp, weighed in bytes. A write
-	 * changes the stamp requests look up, so an entry here is never served after a write
-	 * that invalidated it.
-	 */
-	private final Cache<String, NearEntry> nearCache;
 
 	/** Loads shared while Redis is unavailable, by value key; bounded. */
 	private final Cache<String, CoalescedRead<byte[]>> bypassLoads = Caffeine.newBuilder()
@@ -84,40 +64,22 @@ public class ResponseCache {
 		.expireAfterAccess(Duration.ofMinutes(1))
 		.build();
 
-	/**
-	 * One coalesced read per set of generation counters; bounded, since principals are.
-	 */
-	private final Cache<String, CoalescedRead<List<byte[]>>> generationReads = Caffeine.newBuilder()
-		.maximumSize(10_000)
-		.expireAfterAccess(Duration.ofMinutes(10))
-		.build();
-
-	/**
-	 * Generation counters whose increment failed. Until they are incremented this
-	 * instance does not trust Redis, so it never serves an entry that a lost invalidation
-	 * should have removed.
-	 */
-	private final Set<String> pendingBumps = ConcurrentHashMap.newKeySet();
-
 	/** Entries being refreshed ahead of their expiry by this instance. */
 	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
-	ResponseCache(ReactiveRedisTemplate<String, byte[]> redis, CacheProperties properties, JsonMapper jsonMapper,
-			CacheMetrics metrics, CircuitBreaker breaker, RedisConnectionGate gate, Clock clock) {
+	ResponseCache(GuardedRedis redis, Generations generations, CacheProperties properties, JsonMapper jsonMapper,
+			CacheMetrics metrics, Clock clock) {
 		this.redis = redis;
+		this.generations = generations;
 		this.properties = properties;
 		this.jsonMapper = jsonMapper;
 		this.metrics = metrics;
-		this.breaker = breaker;
-		this.gate = gate;
 		this.clock = clock;
+		this.lease = new LoadLease(redis, properties.loadTimeout().plus(properties.redisTimeout()).plusSeconds(1));
+		this.nearCache = new NearCache(properties.nearCacheMaxBytes().toBytes(),
+				properties.ttl().multipliedBy(2).plus(properties.staleIfError()));
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
-		this.nearCache = Caffeine.newBuilder()
-			.maximumWeight(properties.nearCacheMaxBytes().toBytes())
-			.weigher((String entryKey, NearEntry near) -> near.weight())
-			.expireAfterWrite(properties.ttl().multipliedBy(2).plus(properties.staleIfError()))
-			.build();
 	}
 
 	/**
@@ -130,12 +92,12 @@ public class ResponseCache {
 	}
 
 	/**
-	 * Serves the response identified by {@code key}: from Redis when a current entry is
-	 * there, otherwise from {@code loader}, whose value is serialised to JSON once,
+	 * Serves the response identified by {@code key}: from the cache when a current entry
+	 * is there, otherwise from {@code loader}, whose value is serialised to JSON once,
 	 * stored and answered with the same bytes. Concurrent misses for one key share one
 	 * load. Errors of the loader reach the caller and are never cached.
 	 */
-	public Mono<CachedResponse> get(CacheKey key, Mono<?> loader) {
+	Mono<CachedResponse> get(CacheKey key, Mono<?> loader) {
 		return get(key, null, loader);
 	}
 
@@ -146,8 +108,8 @@ public class ResponseCache {
 		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
 				: readStamp(key);
 		return stamp.flatMap((current) -> {
-			String entryKey = entryKey(key.valueKey(this.properties.keyPrefix()), current);
-			NearEntry near = heldFresh(entryKey, this.clock.millis());
+			String entryKey = NearCache.entryKey(valueKey(key), current);
+			NearEntry near = this.nearCache.heldFresh(entryKey, this.clock.millis());
 			if (near != null) {
 				refreshIfExpiringSoon(key, current, near, loader);
 				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
@@ -170,18 +132,49 @@ public class ResponseCache {
 	 */
 	Mono<NearLookup> nearHit(CacheKey key) {
 		if (!this.properties.enabled()) {
-			return Mono.just(new NearLookup(null, null));
+			return Mono.just(new NearLookup.Miss(null));
 		}
-		return readStamp(key).map((stamp) -> {
+		return readStamp(key).<NearLookup>map((stamp) -> {
 			long now = this.clock.millis();
-			NearEntry near = heldFresh(entryKey(key.valueKey(this.properties.keyPrefix()), stamp), now);
+			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey(key), stamp), now);
 			if (near == null || dueForRefresh(near, now)) {
-				return new NearLookup(null, new StampRead(key, stamp, null));
+				return new NearLookup.Miss(new StampRead.Read(key, stamp));
 			}
-			return new NearLookup(served(key, new Lookup(near, CacheOutcome.HIT), true), null);
+			return new NearLookup.Hit(served(key, new Lookup(near, CacheOutcome.HIT), true));
 		})
 			.onErrorResume(CacheUnavailableException.class,
-					(ex) -> Mono.just(new NearLookup(null, new StampRead(key, null, ex))));
+					(ex) -> Mono.just(new NearLookup.Miss(new StampRead.Failed(key, ex))));
+	}
+
+	/**
+	 * Makes every entry that depends on one of {@code scopes} a miss, on every instance,
+	 * once per change: a retry, or the change feed reporting the same change again, is
+	 * confirmed without invalidating again. Completes once Redis has confirmed it; fails
+	 * with {@link InvalidationUnconfirmedException} when Redis did not within
+	 * {@code catalog.cache.invalidation-timeout}, after which this instance bypasses the
+	 * cache for those scopes until it has.
+	 * @param scopes the scopes the change touched, as the features name them
+	 * @param changeId what identifies the change wherever it is reported (the database
+	 * transaction, say)
+	 */
+	public Mono<Void> invalidate(Collection<String> scopes, String changeId) {
+		if (!this.properties.enabled()) {
+			return Mono.empty();
+		}
+		return this.generations.bump(scopes, changeId);
+	}
+
+	/** Makes every cached response a miss, on every instance. */
+	public Mono<Void> invalidateEverything() {
+		return invalidate(List.of(EVERYTHING), UUID.randomUUID().toString());
+	}
+
+	HttpCaching httpCaching() {
+		return this.httpCaching;
+	}
+
+	int flightsInProgress() {
+		return this.flights.size();
 	}
 
 	/**
@@ -191,28 +184,9 @@ public class ResponseCache {
 	 * before it), but a burst costs two loads, not one per request.
 	 */
 	private Mono<CachedResponse> loadBypassing(CacheKey key, Mono<?> loader) {
-		String valueKey = key.valueKey(this.properties.keyPrefix());
-		return this.bypassLoads.get(valueKey, (ignored) -> new CoalescedRead<>(() -> load(loader)))
+		return this.bypassLoads.get(valueKey(key), (ignored) -> new CoalescedRead<>(() -> load(loader)))
 			.get()
 			.map((json) -> uncached(key, json, CacheOutcome.BYPASS_UNAVAILABLE));
-	}
-
-	/** Makes every cached response a miss: call after any change to the catalog. */
-	public Mono<Void> invalidateAll() {
-		return bump(GenerationKeys.items(this.properties.keyPrefix()));
-	}
-
-	/** Makes the principal-scoped responses of one principal a miss, and no others. */
-	public Mono<Void> invalidatePrincipal(String principal) {
-		return bump(GenerationKeys.principal(this.properties.keyPrefix(), CacheKey.principalDigest(principal)));
-	}
-
-	HttpCaching httpCaching() {
-		return this.httpCaching;
-	}
-
-	int flightsInProgress() {
-		return this.flights.size();
 	}
 
 	private CachedResponse served(CacheKey key, Lookup lookup, boolean leader) {
@@ -241,12 +215,12 @@ public class ResponseCache {
 
 	/**
 	 * Runs once per key and stamp in this instance (the single flight): the entry from
-	 * Redis, or else a load, which across instances is guarded by a short lease so that
+	 * Redis, or else a load, which across instances is guarded by the load lease so that
 	 * the other instances wait for the holder's value instead of loading too.
 	 */
 	private Mono<Lookup> lookupOrLoad(CacheKey key, String stamp, Mono<?> loader) {
-		String valueKey = key.valueKey(this.properties.keyPrefix());
-		long deadline = this.clock.millis() + leaseTtl().toMillis();
+		String valueKey = valueKey(key);
+		long deadline = this.clock.millis() + this.lease.ttl().toMillis();
 		return fetchStamped(valueKey, stamp).map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((found) -> {
 			if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
 				return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
@@ -278,44 +252,32 @@ public class ResponseCache {
 	 * in the near cache too.
 	 */
 	private Mono<NearEntry> fetchStamped(String valueKey, String stamp) {
-		return guarded("GET", this.redis.opsForValue().get(valueKey)).mapNotNull(this::decodeOrNull)
+		return this.redis.call("GET", (redis) -> redis.opsForValue().get(valueKey))
+			.mapNotNull(ResponseCache::decodeOrNull)
 			.filter((entry) -> entry.stamp().equals(stamp))
-			.mapNotNull(this::nearOrNull)
-			.doOnNext((near) -> this.nearCache.put(entryKey(valueKey, stamp), near));
+			.mapNotNull(ResponseCache::nearOrNull)
+			.doOnNext((near) -> this.nearCache.put(NearCache.entryKey(valueKey, stamp), near));
 	}
 
 	/**
 	 * Starts a background refresh of an entry near the end of its TTL, at most one per
 	 * entry in this instance and, through the lease, one across instances. Requests keep
-	 * getting the current copy meanwhile; a failed refresh only means the entry expires.
+	 * getting the current copy meanwhile; a failed refresh only means the entry expires,
+	 * so its failure is logged and goes no further.
 	 */
 	private void refreshIfExpiringSoon(CacheKey key, String stamp, NearEntry near, Mono<?> loader) {
 		if (!dueForRefresh(near, this.clock.millis())) {
 			return;
 		}
-		String valueKey = key.valueKey(this.properties.keyPrefix());
-		String entryKey = entryKey(valueKey, stamp);
+		String valueKey = valueKey(key);
+		String entryKey = NearCache.entryKey(valueKey, stamp);
 		if (!this.refreshing.add(entryKey)) {
 			return;
 		}
-		underLease(valueKey, stamp, Mono.defer(() -> loadAndStore(valueKey, stamp, loader)), Mono.empty())
+		this.lease.underLease(valueKey, stamp, Mono.defer(() -> loadAndStore(valueKey, stamp, loader)), Mono.empty())
 			.doFinally((signal) -> this.refreshing.remove(entryKey))
 			.subscribe((lookup) -> logger.debug("Refreshed " + key + " ahead of its expiry"),
 					(ex) -> logger.debug("Refresh of " + key + " ahead of its expiry failed", ex));
-	}
-
-	/**
-	 * Names an entry in the near cache, in flights and in refreshes: its value key and
-	 * the stamp it was loaded under, so that a write makes it unreachable at once.
-	 */
-	private static String entryKey(String valueKey, String stamp) {
-		return valueKey + '|' + stamp;
-	}
-
-	/** This instance's copy of the entry, if it holds a fresh one. */
-	private NearEntry heldFresh(String entryKey, long now) {
-		NearEntry near = this.nearCache.getIfPresent(entryKey);
-		return (near != null && near.freshAt(now)) ? near : null;
 	}
 
 	private boolean dueForRefresh(NearEntry near, long now) {
@@ -323,25 +285,9 @@ public class ResponseCache {
 	}
 
 	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
-		return underLease(valueKey, stamp, Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader)),
+		return this.lease.underLease(valueKey, stamp,
+				Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader)),
 				Mono.defer(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
-	}
-
-	/**
-	 * Runs {@code work} holding the load lease for this key and stamp and releases it
-	 * afterwards (after a Redis failure the lease is left to expire); runs
-	 * {@code whenHeldElsewhere} when another instance holds it.
-	 */
-	private Mono<Lookup> underLease(String valueKey, String stamp, Mono<Lookup> work, Mono<Lookup> whenHeldElsewhere) {
-		String leaseKey = valueKey + ":lease:" + stamp;
-		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-		return guarded("SET NX", this.redis.opsForValue().setIfAbsent(leaseKey, token, leaseTtl()))
-			.flatMap(
-					(acquired) -> acquired
-							? work.flatMap((lookup) -> releaseLease(leaseKey, token).thenReturn(lookup))
-								.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
-										(ex) -> releaseLease(leaseKey, token).then(Mono.error(ex)))
-							: whenHeldElsewhere);
 	}
 
 	/**
@@ -367,34 +313,26 @@ public class ResponseCache {
 					? loadUnderLease(valueKey, stamp, loader, deadline) : loadAndStore(valueKey, stamp, loader)));
 	}
 
-	private Mono<Void> releaseLease(String leaseKey, byte[] token) {
-		return guarded("EVAL", this.redis.execute(RELEASE_LEASE, List.of(leaseKey), List.of(token)).then())
-			.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
-	}
-
-	private Duration leaseTtl() {
-		return this.properties.loadTimeout().plus(this.properties.redisTimeout()).plusSeconds(1);
-	}
-
 	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader) {
 		return load(loader).flatMap((json) -> {
 			long now = this.clock.millis();
 			Duration ttl = ttlWithJitter();
 			CacheEntry entry = CacheEntry.compressed(stamp, now, now + ttl.toMillis(), json);
 			// Redis keeps the copy past its TTL, to be served (marked stale) if the
-			// database
-			// fails; the entry's own freshness decides what is a hit.
+			// database fails; the entry's own freshness decides what is a hit.
 			Duration kept = ttl.plus(this.properties.staleIfError());
 			NearEntry near = NearEntry.of(entry, json);
 			if (json.length > this.properties.maxEntryBytes().toBytes()) {
 				return Mono.just(new Lookup(near, CacheOutcome.MISS_NOT_STORED));
 			}
-			return guarded("SET", this.redis.opsForValue().set(valueKey, entry.encode(), kept)).map((stored) -> {
-				if (stored) {
-					this.nearCache.put(entryKey(valueKey, stamp), near);
-				}
-				return new Lookup(near, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED);
-			}).onErrorReturn(CacheUnavailableException.class, new Lookup(near, CacheOutcome.MISS_NOT_STORED));
+			return this.redis.call("SET", (redis) -> redis.opsForValue().set(valueKey, entry.encode(), kept))
+				.map((stored) -> {
+					if (stored) {
+						this.nearCache.put(NearCache.entryKey(valueKey, stamp), near);
+					}
+					return new Lookup(near, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED);
+				})
+				.onErrorReturn(CacheUnavailableException.class, new Lookup(near, CacheOutcome.MISS_NOT_STORED));
 		});
 	}
 
@@ -404,7 +342,7 @@ public class ResponseCache {
 		return Duration.ofMillis(ttl + ((jitter > 0) ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0));
 	}
 
-	private NearEntry nearOrNull(CacheEntry entry) {
+	private static NearEntry nearOrNull(CacheEntry entry) {
 		try {
 			return NearEntry.of(entry);
 		}
@@ -414,7 +352,7 @@ public class ResponseCache {
 		}
 	}
 
-	private CacheEntry decodeOrNull(byte[] bytes) {
+	private static CacheEntry decodeOrNull(byte[] bytes) {
 		try {
 			return CacheEntry.decode(bytes);
 		}
@@ -424,100 +362,12 @@ public class ResponseCache {
 		}
 	}
 
-	/**
-	 * Reads the generation counters the key depends on, creating missing ones. A counter
-	 * starts at a value derived from the clock rather than at zero, so that a counter
-	 * lost with Redis never comes back with a value that old entries were stamped with.
-	 */
 	private Mono<String> readStamp(CacheKey key) {
-		if (!this.gate.isOpen()) {
-			return Mono.error(new CacheUnavailableException("Not connected to Redis yet", null));
-		}
-		List<String> generationKeys = key.generationKeys(this.properties.keyPrefix());
-		return retryPendingBumps()
-			.then(this.generationReads.get(String.join(" ", generationKeys),
-					(joined) -> new CoalescedRead<>(() -> readGenerations(generationKeys)))
-				.get())
-			.map((values) -> {
-				StringBuilder stamp = new StringBuilder();
-				for (byte[] value : values) {
-					if (value == null) {
-						throw new CacheUnavailableException("Generation counter vanished", null);
-					}
-					stamp.append((stamp.length() > 0) ? "." : "").append(new String(value, StandardCharsets.US_ASCII));
-				}
-				return stamp.toString();
-			});
+		return this.generations.stamp(key.dependencies());
 	}
 
-	/**
-	 * The counters' values, creating the missing ones first; shared by every request that
-	 * waits for this read, so a burst after the counters were lost seeds them once.
-	 */
-	private Mono<List<byte[]>> readGenerations(List<String> generationKeys) {
-		return guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)).flatMap(
-				(values) -> values.contains(null)
-						? seed(generationKeys, values)
-							.then(guarded("MGET", this.redis.opsForValue().multiGet(generationKeys)))
-						: Mono.just(values));
-	}
-
-	private Mono<Void> seed(List<String> generationKeys, List<byte[]> values) {
-		byte[] start = Long.toString(this.clock.millis() * 1000 + ThreadLocalRandom.current().nextInt(1000))
-			.getBytes(StandardCharsets.US_ASCII);
-		Mono<Void> seeding = Mono.empty();
-		for (int i = 0; i < generationKeys.size(); i++) {
-			if (values.get(i) == null) {
-				seeding = seeding
-					.then(guarded("SETNX", this.redis.opsForValue().setIfAbsent(generationKeys.get(i), start)))
-					.then();
-			}
-		}
-		return seeding;
-	}
-
-	private Mono<Void> bump(String generationKey) {
-		if (!this.properties.enabled()) {
-			return Mono.empty();
-		}
-		return guarded("INCR", this.redis.opsForValue().increment(generationKey)).then()
-			.onErrorResume(CacheUnavailableException.class, (ex) -> {
-				// Once per counter and outage: under load every write fails alike, and
-				// one line says all there is to say.
-				if (this.pendingBumps.add(generationKey)) {
-					logger.warn("Could not invalidate cached responses (" + generationKey
-							+ "); this instance bypasses the cache until it can");
-				}
-				return Mono.empty();
-			});
-	}
-
-	private Mono<Void> retryPendingBumps() {
-		if (this.pendingBumps.isEmpty()) {
-			return Mono.empty();
-		}
-		return Flux.fromIterable(List.copyOf(this.pendingBumps))
-			.concatMap((generationKey) -> guarded("INCR", this.redis.opsForValue().increment(generationKey))
-				.doOnSuccess((value) -> {
-					if (this.pendingBumps.remove(generationKey)) {
-						logger.info("Invalidated cached responses (" + generationKey + ") after all; caching resumes");
-					}
-				}))
-			.then();
-	}
-
-	private <T> Mono<T> guarded(String command, Mono<T> operation) {
-		return operation.timeout(this.properties.redisTimeout())
-			.transformDeferred(CircuitBreakerOperator.of(this.breaker))
-			// An Error is a bug or a JVM problem, not Redis being unavailable: let it
-			// surface.
-			.onErrorMap((ex) -> !(ex instanceof CacheUnavailableException) && !(ex instanceof Error), (ex) -> {
-				if (!(ex instanceof CallNotPermittedException)) {
-					this.metrics.redisFailed();
-					logger.debug("Redis " + command + " failed", ex);
-				}
-				return new CacheUnavailableException("Redis " + command + " failed", ex);
-			});
+	private String valueKey(CacheKey key) {
+		return key.valueKey(this.properties.keyPrefix());
 	}
 
 	/**
@@ -528,21 +378,47 @@ public class ResponseCache {
 
 	}
 
-	/**
-	 * What {@link #nearHit} found: the response to write, or else the generations it
-	 * read.
-	 */
-	record NearLookup(CachedResponse hit, StampRead read) {
+	/** What {@link #nearHit} found. */
+	sealed interface NearLookup {
+
+		/** This instance holds the current entry: the response to write. */
+		record Hit(CachedResponse response) implements NearLookup {
+
+		}
+
+		/**
+		 * Not held here: the generations read for the request, if any were read (none
+		 * while the cache is off), for {@link #respond} to reuse.
+		 */
+		record Miss(StampRead read) implements NearLookup {
+
+		}
 
 	}
 
-	/**
-	 * The generations read for a request, as a value or as the failure to read them.
-	 */
-	record StampRead(CacheKey key, String stamp, CacheUnavailableException failure) {
+	/** The generations read for a request: their stamp, or the failure to read them. */
+	sealed interface StampRead {
 
-		Mono<String> value() {
-			return (this.failure != null) ? Mono.error(this.failure) : Mono.just(this.stamp);
+		CacheKey key();
+
+		Mono<String> value();
+
+		record Read(CacheKey key, String stamp) implements StampRead {
+
+			@Override
+			public Mono<String> value() {
+				return Mono.just(this.stamp);
+			}
+
+		}
+
+		record Failed(CacheKey key, CacheUnavailableException failure) implements StampRead {
+
+			@Override
+			public Mono<String> value() {
+				return Mono.error(this.failure);
+			}
+
 		}
 
 	}

@@ -192,7 +192,8 @@ class CatalogController {
 	/** The cache key of {@code GET /catalog/items/{id}}, after validating the request. */
 	static CacheKey itemKey(ServerHttpRequest request, String rawId) {
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
-		return CacheKey.forPublicRoute("item").with("id", ItemIds.parse(rawId)).build();
+		long id = ItemIds.parse(rawId);
+		return CacheKey.forPublicRoute("item").with("id", id).dependsOn(CatalogScopes.item(id)).build();
 	}
 
 	private static String idempotencyKey(ServerHttpRequest request) {

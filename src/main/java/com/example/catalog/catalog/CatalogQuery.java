@@ -55,6 +55,7 @@ record CatalogQuery(String category, String nameContains, Long minPrice, Long ma
 			.with("sort", this.sort.parameter())
 			.with("limit", this.limit)
 			.with("cursor", (this.cursor != null) ? this.cursor.encode() : null)
+			.dependsOn((this.category != null) ? CatalogScopes.category(this.category) : CatalogScopes.LISTINGS)
 			.build();
 	}
 

@@ -17,6 +17,8 @@ class ItemRepository {
 
 	private static final String COLUMNS = Item.COLUMNS;
 
+	private static final String CHANGE_ID = ItemChange.CHANGE_ID_COLUMN;
+
 	private final DatabaseClient db;
 
 	ItemRepository(DatabaseClient db) {
@@ -76,23 +78,30 @@ class ItemRepository {
 		return this.db.sql("SELECT " + COLUMNS + " FROM items WHERE id = :id").bind("id", id).map(Item::fromRow).one();
 	}
 
-	/** The new item, or nothing when the SKU is taken. */
-	Mono<Item> insertUnlessSkuTaken(ItemInput input) {
+	/**
+	 * The new item, or nothing when the SKU is taken. Every change reports the
+	 * transaction that made it, which is how the change feed names it too.
+	 */
+	Mono<ItemChange> insertUnlessSkuTaken(ItemInput input) {
 		return this.db.sql("INSERT INTO items (sku, name, description, category, price_cents) "
 				+ "VALUES (:sku, :name, :description, :category, :priceCents) ON CONFLICT (sku) DO NOTHING RETURNING "
-				+ COLUMNS)
+				+ COLUMNS + ", category AS previous_category, " + CHANGE_ID)
 			.bindValues(fields(input))
-			.map(Item::fromRow)
+			.map(ItemChange::fromRow)
 			.one();
 	}
 
-	Mono<Item> update(long id, ItemInput input) {
-		return this.db
-			.sql("UPDATE items SET sku = :sku, name = :name, description = :description, category = :category, "
-					+ "price_cents = :priceCents, updated_at = now() WHERE id = :id RETURNING " + COLUMNS)
+	/**
+	 * The changed item with the category it had before, or nothing when there is none.
+	 */
+	Mono<ItemChange> update(long id, ItemInput input) {
+		return this.db.sql("UPDATE items i SET sku = :sku, name = :name, description = :description, "
+				+ "category = :category, price_cents = :priceCents, updated_at = now() "
+				+ "FROM (SELECT id, category FROM items WHERE id = :id FOR UPDATE) previous WHERE i.id = previous.id "
+				+ "RETURNING " + Item.qualifiedColumns("i") + ", previous.category AS previous_category, " + CHANGE_ID)
 			.bind("id", id)
 			.bindValues(fields(input))
-			.map(Item::fromRow)
+			.map(ItemChange::fromRow)
 			.one();
 	}
 
@@ -101,8 +110,14 @@ class ItemRepository {
 				input.category(), "priceCents", input.priceCents());
 	}
 
-	Mono<Boolean> delete(long id) {
-		return this.db.sql("DELETE FROM items WHERE id = :id").bind("id", id).fetch().rowsUpdated().map((n) -> n > 0);
+	/** The deleted item, or nothing when there was none. */
+	Mono<ItemChange> delete(long id) {
+		return this.db
+			.sql("DELETE FROM items WHERE id = :id RETURNING " + COLUMNS + ", category AS previous_category, "
+					+ CHANGE_ID)
+			.bind("id", id)
+			.map(ItemChange::fromRow)
+			.one();
 	}
 
 	Mono<Long> count() {

@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 
 import com.example.catalog.cache.CacheKey;
 import com.example.catalog.cache.ResponseCache;
+import com.example.catalog.catalog.CatalogScopes;
 import com.example.catalog.catalog.Item;
 import com.example.catalog.catalog.ItemIds;
 import com.example.catalog.catalog.QueryParameters;
@@ -70,7 +71,9 @@ class FavoritesController {
 	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
-		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName()).build();
+		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName())
+			.dependsOn(CatalogScopes.FAVORITES)
+			.build();
 		return this.cache.respond(key, request,
 				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
 	}
@@ -86,8 +89,8 @@ class FavoritesController {
 		long itemId = ItemIds.parse(rawItemId);
 		return Writes
 			.completely(this.favorites.add(principal.getName(), itemId)
-				.flatMap((added) -> added ? this.cache.invalidatePrincipal(principal.getName()).thenReturn(true)
-						: Mono.error(() -> noItem(itemId))))
+				.switchIfEmpty(Mono.error(() -> noItem(itemId)))
+				.flatMap((changeId) -> invalidate(principal, changeId)))
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
@@ -101,11 +104,18 @@ class FavoritesController {
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
 		return Writes
-			.completely(this.favorites.itemExists(itemId)
-				.flatMap((exists) -> exists ? this.favorites.remove(principal.getName(), itemId)
-					.then(this.cache.invalidatePrincipal(principal.getName()))
-					.thenReturn(true) : Mono.error(() -> noItem(itemId))))
+			.completely(
+					this.favorites.itemExists(itemId)
+						.flatMap((exists) -> exists
+								? this.favorites.remove(principal.getName(), itemId)
+									.flatMap((changeId) -> invalidate(principal, changeId))
+								: Mono.error(() -> noItem(itemId))))
 			.thenReturn(ResponseEntity.noContent().build());
+	}
+
+	/** Only the principal's own favourites page can have changed. */
+	private Mono<Void> invalidate(Principal principal, String changeId) {
+		return this.cache.invalidate(List.of(CacheKey.principalScope(principal.getName())), changeId);
 	}
 
 	private static RuntimeException noItem(long itemId) {

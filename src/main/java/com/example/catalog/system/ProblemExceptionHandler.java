@@ -10,6 +10,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import com.example.catalog.cache.InvalidationUnconfirmedException;
+
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessException;
@@ -40,6 +42,25 @@ class ProblemExceptionHandler extends ResponseEntityExceptionHandler {
 	Mono<ResponseEntity<ProblemDetail>> databaseUnavailable(Exception ex, ServerWebExchange exchange) {
 		logger.warn("Database unavailable for " + exchange.getRequest().getPath() + ": " + ex.getMessage());
 		return Mono.just(unavailable());
+	}
+
+	/**
+	 * The change was committed but Redis did not confirm its invalidation: it must not be
+	 * acknowledged as visible, and it must not look like a failure that lost it.
+	 */
+	@ExceptionHandler(InvalidationUnconfirmedException.class)
+	Mono<ResponseEntity<ProblemDetail>> savedNotYetVisible(InvalidationUnconfirmedException ex,
+			ServerWebExchange exchange) {
+		logger.warn("Saved " + exchange.getRequest().getMethod() + " " + exchange.getRequest().getPath()
+				+ " but could not confirm it is visible everywhere: " + ex.getMessage());
+		ProblemDetail problem = Problems.problem(HttpStatus.SERVICE_UNAVAILABLE, "Saved, not yet visible everywhere",
+				"The change is saved, but the cache did not confirm in time that every instance shows it. "
+						+ "Repeating the request is safe for PUT and DELETE, and for POST with the same "
+						+ "Idempotency-Key; it is answered with success once the change is visible everywhere.");
+		problem.setProperty("saved", true);
+		return Mono.just(ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, "1")
+			.body(problem));
 	}
 
 	@ExceptionHandler(R2dbcException.class)

@@ -105,8 +105,9 @@ class CacheKeyTest {
 		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal).build();
 		assertThat(key.scope()).isEqualTo(CacheScope.PRINCIPAL);
 		assertThat(key.valueKey(PREFIX)).doesNotContain(principal).doesNotContain("alice");
-		assertThat(key.generationKeys(PREFIX))
-			.allSatisfy((generationKey) -> assertThat(generationKey).doesNotContain(principal).doesNotContain("alice"));
+		assertThat(key.dependencies())
+			.allSatisfy((scope) -> assertThat(scope).doesNotContain(principal).doesNotContain("alice"));
+		assertThat(CacheKey.principalScope(principal)).doesNotContain("alice");
 		assertThat(key.toString()).doesNotContain("alice");
 	}
 
@@ -117,7 +118,7 @@ class CacheKeyTest {
 		CacheKey aliceAgain = CacheKey.forPrincipalRoute("favorites", "alice").with("limit", 10).build();
 		assertThat(alice).isNotEqualTo(bob).isEqualTo(aliceAgain);
 		assertThat(alice.valueKey(PREFIX)).isNotEqualTo(bob.valueKey(PREFIX));
-		assertThat(alice.generationKeys(PREFIX)).isNotEqualTo(bob.generationKeys(PREFIX));
+		assertThat(alice.dependencies()).isNotEqualTo(bob.dependencies());
 		assertThat(CacheKey.principalDigest("alice")).isNotEqualTo(CacheKey.principalDigest("bob"))
 			.isEqualTo(alice.principalDigest());
 	}
@@ -132,40 +133,27 @@ class CacheKeyTest {
 	}
 
 	@Test
-	void publicKeysDependOnlyOnTheItemsGeneration() {
-		CacheKey key = CacheKey.forPublicRoute("catalog").build();
-		assertThat(key.generationKeys(PREFIX)).containsExactly(GenerationKeys.items(PREFIX));
+	void keysDependOnTheScopesTheirRouteDeclaresOnceEach() {
+		CacheKey key = CacheKey.forPublicRoute("catalog")
+			.dependsOn("category:decor")
+			.dependsOn("category:decor")
+			.dependsOn("listings")
+			.build();
+		assertThat(key.dependencies()).containsExactly("category:decor", "listings");
+		assertThat(CacheKey.forPublicRoute("catalog").build().dependencies()).isEmpty();
 	}
 
 	@Test
-	void principalScopedKeysDependOnTheItemsAndThatPrincipalsGenerationInOneHashSlot() {
-		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").build();
-		List<String> keys = alice.generationKeys(PREFIX);
-		assertThat(keys).containsExactly(GenerationKeys.items(PREFIX),
-				GenerationKeys.principal(PREFIX, CacheKey.principalDigest("alice")));
-		assertThat(keys.get(1)).contains(CacheKey.principalDigest("alice"));
-		assertThat(hashTag(keys.get(0))).isEqualTo("catalog").isEqualTo(hashTag(keys.get(1)));
-		CacheKey bob = CacheKey.forPrincipalRoute("favorites", "bob").build();
-		assertThat(bob.generationKeys(PREFIX)).allSatisfy((key) -> assertThat(hashTag(key)).isEqualTo("catalog"));
+	void principalScopedKeysAlsoDependOnTheirPrincipalsScope() {
+		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").dependsOn("favorites").build();
+		assertThat(alice.dependencies()).containsExactly("favorites", CacheKey.principalScope("alice"));
+		assertThat(CacheKey.principalScope("alice")).isEqualTo("principal:" + CacheKey.principalDigest("alice"));
 	}
 
 	@Test
 	void valueKeysCarryThePrefix() {
 		CacheKey key = CacheKey.forPublicRoute("catalog").build();
 		assertThat(key.valueKey("test-1234")).startsWith("test-1234:resp:catalog:");
-		assertThat(key.generationKeys("test-1234")).allSatisfy((g) -> assertThat(g).startsWith("test-1234:gen:"));
-	}
-
-	/** The part of a key Redis Cluster hashes, per the cluster specification. */
-	private static String hashTag(String key) {
-		int open = key.indexOf('{');
-		if (open >= 0) {
-			int close = key.indexOf('}', open + 1);
-			if (close > open + 1) {
-				return key.substring(open + 1, close);
-			}
-		}
-		return key;
 	}
 
 }

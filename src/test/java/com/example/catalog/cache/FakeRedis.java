@@ -84,8 +84,16 @@ final class FakeRedis {
 			return command("LEASE", () -> Mono.just(this.store.putIfAbsent(key, value) == null));
 		});
 		given(this.template.execute(any(RedisScript.class), anyList(), anyList())).willAnswer((invocation) -> {
+			RedisScript<?> script = invocation.getArgument(0);
 			List<String> keys = invocation.getArgument(1);
 			List<?> args = invocation.getArgument(2);
+			String text = script.getScriptAsString();
+			if (text.contains("'incr'")) {
+				return command("BUMP", () -> Mono.just(bump(keys, args))).flux();
+			}
+			if (text.contains("'mget'")) {
+				return command("SEED", () -> Mono.just((Object) seed(keys, args))).flux();
+			}
 			return command("RELEASE", () -> {
 				byte[] held = this.store.get(keys.get(0));
 				boolean mine = held != null && java.util.Arrays.equals(held, (byte[]) args.get(0));
@@ -104,6 +112,29 @@ final class FakeRedis {
 		});
 	}
 
+	/**
+	 * What the bump script does: once per marker (KEYS[1]), increment or seed KEYS[2..].
+	 */
+	private synchronized long bump(List<String> keys, List<?> args) {
+		if (this.store.putIfAbsent(keys.get(0), ascii(1)) != null) {
+			return 0L;
+		}
+		byte[] seed = (byte[]) args.get(1);
+		for (String counter : keys.subList(1, keys.size())) {
+			this.store.merge(counter, seed, (old, ignored) -> ascii(asLong(old) + 1));
+		}
+		return 1L;
+	}
+
+	/** What the seed script does: create the missing counters, then read them all. */
+	private synchronized List<byte[]> seed(List<String> keys, List<?> args) {
+		List<byte[]> values = new ArrayList<>();
+		for (String counter : keys) {
+			values.add(this.store.computeIfAbsent(counter, (ignored) -> (byte[]) args.get(0)));
+		}
+		return values;
+	}
+
 	/** Makes every later {@code command} fail like a dropped connection. */
 	void fail(String command) {
 		this.faults.put(command, () -> Mono.error(new RedisConnectionFailureException("Redis is down")));
@@ -112,6 +143,20 @@ final class FakeRedis {
 	/** Makes every later {@code command} never answer. */
 	void hang(String command) {
 		this.faults.put(command, Mono::never);
+	}
+
+	/**
+	 * Makes the next {@code times} calls of {@code command} fail, and later ones succeed.
+	 */
+	void failNext(String command, int times) {
+		AtomicInteger left = new AtomicInteger(times);
+		this.faults.put(command, () -> (left.getAndDecrement() > 0)
+				? Mono.error(new RedisConnectionFailureException("Redis is down")) : null);
+	}
+
+	/** Makes every later {@code command} answer only after {@code delay}. */
+	void delay(String command, Duration delay) {
+		this.faults.put(command, () -> Mono.delay(delay).then(Mono.empty()));
 	}
 
 	void heal() {
@@ -133,7 +178,8 @@ final class FakeRedis {
 		return Mono.defer(() -> {
 			this.commandCounts.computeIfAbsent(name, (ignored) -> new AtomicInteger()).incrementAndGet();
 			Supplier<Mono<?>> fault = this.faults.get(name);
-			return (fault != null) ? (Mono<T>) fault.get() : action.get();
+			Mono<T> faulty = (fault != null) ? (Mono<T>) fault.get() : null;
+			return (faulty != null) ? faulty.switchIfEmpty(Mono.defer(action)) : action.get();
 		});
 	}
 

@@ -73,8 +73,8 @@ class NearHitHttpHandlerTest {
 
 	private void holding(boolean held) {
 		CachedResponse hit = new CachedResponse(ByteBuffer.wrap(BODY), "etag1", CacheOutcome.HIT, CacheScope.PUBLIC);
-		given(this.cache.nearHit(any())).willReturn(Mono.just(held ? new ResponseCache.NearLookup(hit, null)
-				: new ResponseCache.NearLookup(null, new ResponseCache.StampRead(null, "1.2", null))));
+		given(this.cache.nearHit(any())).willReturn(Mono.just(held ? new ResponseCache.NearLookup.Hit(hit)
+				: new ResponseCache.NearLookup.Miss(new ResponseCache.StampRead.Read(null, "1.2"))));
 	}
 
 	private MockServerHttpResponse run(MockServerHttpRequest.BaseBuilder<?> request) {
@@ -121,8 +121,8 @@ class NearHitHttpHandlerTest {
 		holding(false);
 		run(MockServerHttpRequest.get("/catalog/items/7"));
 		assertThat(this.chainCalls).hasValue(1);
-		assertThat(StampedRequest.readOf(this.passedOn.get(0)).stamp()).as("the generations read, passed on")
-			.isEqualTo("1.2");
+		assertThat(StampedRequest.readOf(this.passedOn.get(0))).as("the generations read, passed on")
+			.isEqualTo(new ResponseCache.StampRead.Read(null, "1.2"));
 		assertThat(timed("/catalog/items/{id}", "200")).as("WebFlux times it").isZero();
 	}
 

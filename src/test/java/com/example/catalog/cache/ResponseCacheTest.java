@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -60,6 +61,8 @@ class ResponseCacheTest {
 
 	static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
 
+	static final Duration INVALIDATION_TIMEOUT = Duration.ofSeconds(1);
+
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -85,8 +88,21 @@ class ResponseCacheTest {
 	}
 
 	private ResponseCache cache(CacheProperties properties) {
-		return new ResponseCache(this.redis.template, properties, JsonMapper.builder().build(),
-				new CacheMetrics(this.registry), this.breaker, openGate(), this.clock);
+		return cache(properties, openGate());
+	}
+
+	private ResponseCache cache(CacheProperties properties, RedisConnectionGate gate) {
+		CacheMetrics metrics = new CacheMetrics(this.registry);
+		GuardedRedis guarded = new GuardedRedis(this.redis.template, this.breaker, properties.redisTimeout(), gate,
+				metrics);
+		Generations generations = new Generations(guarded, PREFIX, CacheConfiguration.counterTtl(properties),
+				properties.invalidationTimeout(), properties.redisTimeout(), this.clock, metrics);
+		return new ResponseCache(guarded, generations, properties, JsonMapper.builder().build(), metrics, this.clock);
+	}
+
+	/** The counter of a scope, as {@link Generations} names it. */
+	private static String counter(String scope) {
+		return PREFIX + ":gen:{" + PREFIX + "}:" + scope;
 	}
 
 	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout) {
@@ -96,7 +112,8 @@ class ResponseCacheTest {
 	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout,
 			Duration refreshAhead) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
-				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO);
+				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO,
+				INVALIDATION_TIMEOUT);
 	}
 
 	/** A cache that never refreshes ahead, for tests of plain expiry. */
@@ -235,7 +252,7 @@ class ResponseCacheTest {
 
 	@Test
 	void aLeaseHeldByAnotherInstanceMakesThisOneWaitForItsValue() {
-		this.redis.store.put(GenerationKeys.items(PREFIX), "7".getBytes(StandardCharsets.US_ASCII));
+		this.redis.store.put(counter(Generations.EVERYTHING), "7".getBytes(StandardCharsets.US_ASCII));
 		this.redis.store.put(this.key.valueKey(PREFIX) + ":lease:7", "other".getBytes(StandardCharsets.US_ASCII));
 		byte[] othersValue = CacheEntry
 			.compressed("7", 0, Long.MAX_VALUE, "{\"from\":\"other\"}".getBytes(StandardCharsets.UTF_8))
@@ -255,7 +272,7 @@ class ResponseCacheTest {
 
 	@Test
 	void whenTheLeaseHolderGoesAwayAWaiterTakesTheLeaseOverAndLoads() {
-		this.redis.store.put(GenerationKeys.items(PREFIX), "7".getBytes(StandardCharsets.US_ASCII));
+		this.redis.store.put(counter(Generations.EVERYTHING), "7".getBytes(StandardCharsets.US_ASCII));
 		String lease = this.key.valueKey(PREFIX) + ":lease:7";
 		this.redis.store.put(lease, "other".getBytes(StandardCharsets.US_ASCII));
 		StepVerifier.create(cache().get(this.key, loader(ITEM)))
@@ -478,9 +495,7 @@ class ResponseCacheTest {
 	void closedGateBypassesRedis() {
 		RedisConnectionGate closed = new RedisConnectionGate(mock(ReactiveRedisConnectionFactory.class),
 				Duration.ofSeconds(1));
-		ResponseCache cache = new ResponseCache(this.redis.template,
-				properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250)), JsonMapper.builder().build(),
-				new CacheMetrics(this.registry), this.breaker, closed, this.clock);
+		ResponseCache cache = cache(properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250)), closed);
 		CachedResponse response = getNow(cache, this.key, loader(ITEM));
 		assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
 		assertThat(requests("bypass")).isEqualTo(1);
@@ -566,7 +581,7 @@ class ResponseCacheTest {
 	void aStaleCopyOfAnOlderGenerationIsNeverServed() {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT);
 		StepVerifier.create(cache.get(this.key, Mono.error(new IllegalStateException("connection refused"))))
 			.expectError(IllegalStateException.class)
 			.verify(TIMEOUT);
@@ -579,7 +594,7 @@ class ResponseCacheTest {
 		String oldStamp = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX))).stamp();
 		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
 
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT);
 
 		CachedResponse afterWrite = getNow(cache, this.key, loader(Map.of("id", 1, "name", "Renamed")));
 		assertThat(afterWrite.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
@@ -595,7 +610,7 @@ class ResponseCacheTest {
 		ResponseCache cache = cache();
 		Sinks.One<Object> slowLoad = Sinks.one();
 		StepVerifier.create(cache.get(this.key, loader(slowLoad)))
-			.then(() -> StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT))
+			.then(() -> StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT))
 			.then(() -> slowLoad.tryEmitValue(Map.of("name", "before the write")).orThrow())
 			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.MISS_STORED))
 			.expectComplete()
@@ -611,7 +626,7 @@ class ResponseCacheTest {
 		ResponseCache cache = cache();
 		Sinks.One<Object> slowLoad = Sinks.one();
 		StepVerifier.create(cache.get(this.key, loader(slowLoad)))
-			.then(() -> StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT))
+			.then(() -> StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT))
 			.then(() -> {
 				CachedResponse fresh = getNow(cache, this.key, loader(Map.of("name", "after the write")));
 				assertThat(fresh.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
@@ -674,8 +689,10 @@ class ResponseCacheTest {
 		assertThat(this.loaderSubscriptions).hasValue(2);
 		assertThat(loads()).isEqualTo(2);
 		assertThat(requests("bypass")).isEqualTo(2);
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
-		StepVerifier.create(cache.invalidatePrincipal("alice")).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidate(List.of(CacheKey.principalScope("alice")), "change-1"))
+			.expectComplete()
+			.verify(TIMEOUT);
 		verifyNoInteractions(this.redis.template);
 	}
 
@@ -684,17 +701,19 @@ class ResponseCacheTest {
 		ResponseCache cache = cache();
 		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").build();
 		CacheKey bob = CacheKey.forPrincipalRoute("favorites", "bob").build();
-		assertThat(alice.generationKeys(PREFIX).get(1)).isNotEqualTo(bob.generationKeys(PREFIX).get(1));
+		assertThat(counter(CacheKey.principalScope("alice"))).isNotEqualTo(counter(CacheKey.principalScope("bob")));
 		getNow(cache, alice, loader(Map.of("owner", "alice")));
 		getNow(cache, bob, loader(Map.of("owner", "bob")));
 		getNow(cache, this.key, loader(ITEM));
-		String bobCounter = this.redis.string(bob.generationKeys(PREFIX).get(1));
-		String itemsCounter = this.redis.string(GenerationKeys.items(PREFIX));
+		String bobCounter = this.redis.string(counter(CacheKey.principalScope("bob")));
+		String itemsCounter = this.redis.string(counter(Generations.EVERYTHING));
 
-		StepVerifier.create(cache.invalidatePrincipal("alice")).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidate(List.of(CacheKey.principalScope("alice")), "change-1"))
+			.expectComplete()
+			.verify(TIMEOUT);
 
-		assertThat(this.redis.string(bob.generationKeys(PREFIX).get(1))).isEqualTo(bobCounter);
-		assertThat(this.redis.string(GenerationKeys.items(PREFIX))).isEqualTo(itemsCounter);
+		assertThat(this.redis.string(counter(CacheKey.principalScope("bob")))).isEqualTo(bobCounter);
+		assertThat(this.redis.string(counter(Generations.EVERYTHING))).isEqualTo(itemsCounter);
 		CachedResponse aliceAfter = getNow(cache, alice, loader(Map.of("owner", "alice", "v", 2)));
 		assertThat(aliceAfter.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(aliceAfter.scope()).isEqualTo(CacheScope.PRINCIPAL);
@@ -709,7 +728,7 @@ class ResponseCacheTest {
 		ResponseCache cache = cache();
 		CacheKey alice = CacheKey.forPrincipalRoute("favorites", "alice").build();
 		getNow(cache, alice, loader(Map.of("owner", "alice")));
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT);
 		assertThat(getNow(cache, alice, loader(Map.of("owner", "alice"))).outcome())
 			.isEqualTo(CacheOutcome.MISS_STORED);
 	}
@@ -729,47 +748,56 @@ class ResponseCacheTest {
 	void missingGenerationCountersAreSeededFromTheClock() {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		long seeded = Long.parseLong(this.redis.string(GenerationKeys.items(PREFIX)));
+		long seeded = Long.parseLong(this.redis.string(counter(Generations.EVERYTHING)));
 		assertThat(seeded).isBetween(this.clock.millis() * 1000, this.clock.millis() * 1000 + 999);
-		assertThat(this.redis.count("SETNX")).isEqualTo(1);
+		assertThat(this.redis.count("SEED")).isEqualTo(1);
 		getNow(cache, this.key, loader(ITEM));
-		assertThat(this.redis.count("SETNX")).isEqualTo(1);
+		assertThat(this.redis.count("SEED")).isEqualTo(1);
+	}
+
+	/** An invalidation Redis does not confirm: it fails once its deadline has passed. */
+	private void invalidateUnconfirmed(ResponseCache cache) {
+		StepVerifier.withVirtualTime(cache::invalidateEverything)
+			.thenAwait(INVALIDATION_TIMEOUT)
+			.expectError(InvalidationUnconfirmedException.class)
+			.verify(TIMEOUT);
 	}
 
 	@Test
 	void aFailedInvalidationMakesThisInstanceBypassTheCacheUntilItIsRetried() {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		this.redis.fail("INCR");
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
-		assertThat(errors()).isEqualTo(1);
+		this.redis.fail("BUMP");
+		invalidateUnconfirmed(cache);
+		assertThat(errors()).isPositive();
 
 		CachedResponse whileFailing = getNow(cache, this.key, loader(ITEM));
 		assertThat(whileFailing.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
 
 		this.redis.heal();
+		int bumps = this.redis.count("BUMP");
 		CachedResponse afterRetry = getNow(cache, this.key, loader(ITEM));
 		assertThat(afterRetry.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(getNow(cache, this.key, loader(ITEM)).outcome()).isEqualTo(CacheOutcome.HIT);
-		assertThat(this.redis.count("INCR")).isEqualTo(3);
+		assertThat(this.redis.count("BUMP")).as("the pending change, retried once").isEqualTo(bumps + 1);
 	}
 
 	@Test
 	@ExtendWith(OutputCaptureExtension.class)
-	void failedInvalidationsOfOneCounterAreLoggedOncePerOutage(CapturedOutput output) {
+	void failedInvalidationsAreLoggedOncePerOutage(CapturedOutput output) {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		this.redis.fail("INCR");
+		this.redis.fail("BUMP");
 		for (int i = 0; i < 5; i++) {
-			StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+			invalidateUnconfirmed(cache);
 		}
 		assertThat(output.getOut().split("Could not invalidate cached responses", -1)).hasSize(2);
 
 		this.redis.heal();
 		getNow(cache, this.key, loader(ITEM));
 		assertThat(output.getOut()).contains("after all; caching resumes");
-		this.redis.fail("INCR");
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		this.redis.fail("BUMP");
+		invalidateUnconfirmed(cache);
 		assertThat(output.getOut().split("Could not invalidate cached responses", -1)).hasSize(3);
 	}
 
@@ -809,9 +837,9 @@ class ResponseCacheTest {
 
 	/** Responds as WebFlux does after the near-hit handler passed the request on. */
 	private CacheOutcome respondNow(ResponseCache cache, ResponseCache.NearLookup lookup) {
-		assertThat(lookup.hit()).isNull();
+		assertThat(lookup).isInstanceOf(ResponseCache.NearLookup.Miss.class);
 		ServerHttpRequest request = new StampedRequest(MockServerHttpRequest.get("/catalog?category=books").build(),
-				lookup.read());
+				((ResponseCache.NearLookup.Miss) lookup).read());
 		ResponseEntity<?>[] result = new ResponseEntity<?>[1];
 		StepVerifier.create(cache.respond(this.key, request, loader(ITEM)))
 			.consumeNextWith((entity) -> result[0] = entity)
@@ -832,7 +860,7 @@ class ResponseCacheTest {
 		CachedResponse stored = getNow(cache, this.key, loader(ITEM));
 		int readsBefore = this.redis.count("MGET");
 		int getsBefore = this.redis.count("GET");
-		CachedResponse hit = nearHitNow(cache).hit();
+		CachedResponse hit = ((ResponseCache.NearLookup.Hit) nearHitNow(cache)).response();
 		assertThat(hit.outcome()).isEqualTo(CacheOutcome.HIT);
 		assertThat(bytes(hit.body())).isEqualTo(bytes(stored.body()));
 		assertThat(hit.body().isDirect()).as("written without a copy").isTrue();
@@ -857,7 +885,7 @@ class ResponseCacheTest {
 	void nearHitNeverServesAnEntryAWriteInvalidated() {
 		ResponseCache cache = cache();
 		getNow(cache, this.key, loader(ITEM));
-		StepVerifier.create(cache.invalidateAll()).expectComplete().verify(TIMEOUT);
+		StepVerifier.create(cache.invalidateEverything()).expectComplete().verify(TIMEOUT);
 		assertThat(respondNow(cache, nearHitNow(cache))).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(this.loaderSubscriptions).hasValue(2);
 	}
@@ -885,7 +913,7 @@ class ResponseCacheTest {
 	@Test
 	void nearHitOfADisabledCacheFindsNothingAndAsksNothingOfRedis() {
 		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
-		assertThat(nearHitNow(cache).hit()).isNull();
+		assertThat(nearHitNow(cache)).isInstanceOf(ResponseCache.NearLookup.Miss.class);
 		assertThat(this.redis.count("MGET")).isZero();
 	}
 

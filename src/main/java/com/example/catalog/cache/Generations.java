@@ -1,0 +1,278 @@
+package com.example.catalog.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The generation counters that make invalidation a matter of one increment.
+ * <p>
+ * Every entry depends on a few <em>scopes</em> (opaque names the features choose: an
+ * item, a category's listings, one principal's favourites) and on the scope
+ * {@link #EVERYTHING}. Each scope has a counter in Redis; an entry is stored with the
+ * values of its counters (its stamp), and a request reads the counters before it looks up
+ * or loads anything, so an entry or a load from before a write is never served after it.
+ * A write increments the counters of exactly the scopes it changed, atomically.
+ * <p>
+ * An increment carries the change's id: the first increment for an id applies, later ones
+ * (the writer's retry after a timed-out reply, the change feed of every instance hearing
+ * of the same change) are confirmed without applying again.
+ * <p>
+ * A counter starts at a value derived from the clock, so that a counter lost with Redis
+ * (or expired: counters live {@code counterTtl} past their last increment) never comes
+ * back with a value old entries were stamped with.
+ */
+final class Generations {
+
+	/** The scope every entry depends on: increment it and everything is a miss. */
+	static final String EVERYTHING = "everything";
+
+	private static final Log logger = LogFactory.getLog(Generations.class);
+
+	/**
+	 * KEYS[1] is the change's marker, the rest its counters; ARGV: marker TTL, seed,
+	 * counter TTL (milliseconds). Returns 1 when this call applied the change.
+	 */
+	private static final RedisScript<Long> BUMP = RedisScript.of("""
+			if not redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+			for i = 2, #KEYS do
+			  if redis.call('exists', KEYS[i]) == 1 then redis.call('incr', KEYS[i])
+			  else redis.call('set', KEYS[i], ARGV[2]) end
+			  redis.call('pexpire', KEYS[i], ARGV[3])
+			end
+			return 1
+			""", Long.class);
+
+	/** Creates the missing counters (ARGV: seed, counter TTL) and returns all values. */
+	@SuppressWarnings("rawtypes")
+	private static final RedisScript<List> SEED = RedisScript.of("""
+			for i = 1, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) end
+			return redis.call('mget', unpack(KEYS))
+			""", List.class);
+
+	/** How long a change's marker is kept: longer than any retry of it can come. */
+	private static final Duration MARKER_TTL = Duration.ofMinutes(10);
+
+	private final GuardedRedis redis;
+
+	private final String prefix;
+
+	private final Duration counterTtl;
+
+	private final Duration invalidationTimeout;
+
+	private final Duration retryTimeout;
+
+	private final Clock clock;
+
+	private final CacheMetrics metrics;
+
+	/**
+	 * The counters of each set of scopes with their coalesced read, so that a hit builds
+	 * no key names; bounded, since scopes are.
+	 */
+	private final Cache<List<String>, Counters> counters = Caffeine.newBuilder()
+		.maximumSize(10_000)
+		.expireAfterAccess(Duration.ofMinutes(10))
+		.build();
+
+	/**
+	 * Changes whose increment was not confirmed, by marker. Until they are, this instance
+	 * does not trust Redis for their scopes, so it never serves an entry that a lost
+	 * invalidation should have made a miss.
+	 */
+	private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+
+	Generations(GuardedRedis redis, String prefix, Duration counterTtl, Duration invalidationTimeout,
+			Duration retryTimeout, Clock clock, CacheMetrics metrics) {
+		this.redis = redis;
+		this.prefix = prefix;
+		this.counterTtl = counterTtl;
+		this.invalidationTimeout = invalidationTimeout;
+		this.retryTimeout = retryTimeout;
+		this.clock = clock;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * The stamp of an entry that depends on {@code scopes}: the values of their counters
+	 * (and of {@link #EVERYTHING}'s), read by a read sent after this call, with the
+	 * missing counters created. Fails with {@link CacheUnavailableException} when Redis
+	 * cannot be asked, or when an unconfirmed change may have touched these scopes.
+	 */
+	Mono<String> stamp(List<String> scopes) {
+		if (!this.redis.connected()) {
+			return Mono.error(new CacheUnavailableException("Not connected to Redis yet", null));
+		}
+		Counters counters = this.counters.get(scopes, (key) -> {
+			List<String> keys = counterKeys(key);
+			return new Counters(keys, new CoalescedRead<>(() -> read(keys)));
+		});
+		return retryPending(counters.keys()).then(counters.read().get()).map(Generations::stampOf);
+	}
+
+	/**
+	 * Increments the counters of {@code scopes} once for the change {@code changeId}, and
+	 * completes when Redis has confirmed it; retried within the invalidation timeout,
+	 * past which it fails with {@link InvalidationUnconfirmedException} and the change is
+	 * kept pending (see {@link #stamp}).
+	 */
+	Mono<Void> bump(Collection<String> scopes, String changeId) {
+		Pending change = pendingChange(scopes, changeId);
+		long started = System.nanoTime();
+		return apply(change, this.invalidationTimeout)
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(10))
+				.maxBackoff(Duration.ofMillis(200))
+				.filter(CacheUnavailableException.class::isInstance))
+			.timeout(this.invalidationTimeout)
+			.doOnSuccess((ignored) -> this.metrics.invalidated(true, System.nanoTime() - started))
+			.onErrorMap((ex) -> !(ex instanceof Error), (ex) -> {
+				this.metrics.invalidated(false, System.nanoTime() - started);
+				keepPending(change);
+				return new InvalidationUnconfirmedException(scopes, ex);
+			});
+	}
+
+	/** Whether a change of this instance's is still waiting for Redis to confirm it. */
+	boolean hasPending() {
+		return !this.pending.isEmpty();
+	}
+
+	/**
+	 * Retries the pending changes; a request may go on when none of them touches the
+	 * counters it reads.
+	 */
+	private Mono<Void> retryPending(List<String> counters) {
+		if (this.pending.isEmpty()) {
+			return Mono.empty();
+		}
+		return Flux.fromIterable(List.copyOf(this.pending.values()))
+			.concatMap((change) -> apply(change, this.retryTimeout).doOnSuccess((ignored) -> {
+				if (this.pending.remove(change.marker()) != null && this.pending.isEmpty()) {
+					logger.info("Invalidated cached responses after all; caching resumes");
+				}
+			}).onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty()))
+			.then(Mono.defer(() -> {
+				for (Pending change : this.pending.values()) {
+					if (change.touchesAny(counters)) {
+						return Mono.error(new CacheUnavailableException("An invalidation is pending", null));
+					}
+				}
+				return Mono.empty();
+			}));
+	}
+
+	private Mono<Void> apply(Pending change, Duration timeout) {
+		List<String> keys = new ArrayList<>(change.counters().size() + 1);
+		keys.add(change.marker());
+		keys.addAll(change.counters());
+		List<byte[]> args = List.of(ascii(MARKER_TTL.toMillis()), seed(), ascii(this.counterTtl.toMillis()));
+		return this.redis.callUnbroken("EVAL bump", timeout, (redis) -> redis.execute(BUMP, keys, args).then());
+	}
+
+	private void keepPending(Pending change) {
+		boolean first = this.pending.isEmpty();
+		// Once per outage: while Redis is away every write fails alike, and one line
+		// says all there is to say.
+		if (this.pending.putIfAbsent(change.marker(), change) == null && first) {
+			logger.warn("Could not invalidate cached responses of " + change.counters()
+					+ " in time; this instance bypasses the cache for what unconfirmed changes touched until it can");
+		}
+	}
+
+	private Pending pendingChange(Collection<String> scopes, String changeId) {
+		TreeSet<String> counters = new TreeSet<>();
+		for (String scope : scopes) {
+			counters.add(counterKey(scope));
+		}
+		// Same change, same scopes: same marker, wherever the increment comes from.
+		String marker = this.prefix + ":chg:{" + this.prefix + "}:"
+				+ CacheKey.digest(changeId + "\n" + String.join("\n", counters)).substring(0, 32);
+		return new Pending(marker, List.copyOf(counters));
+	}
+
+	private Mono<List<byte[]>> read(List<String> counters) {
+		return this.redis.call("MGET", (redis) -> redis.opsForValue().multiGet(counters))
+			.flatMap((values) -> values.contains(null) ? seedMissing(counters) : Mono.just(values));
+	}
+
+	@SuppressWarnings("unchecked")
+	private Mono<List<byte[]>> seedMissing(List<String> counters) {
+		List<byte[]> args = List.of(seed(), ascii(this.counterTtl.toMillis()));
+		return this.redis.call("EVAL seed", (redis) -> redis.execute(SEED, counters, args).next())
+			.map((values) -> (List<byte[]>) values);
+	}
+
+	private List<String> counterKeys(List<String> scopes) {
+		List<String> counters = new ArrayList<>(scopes.size() + 1);
+		counters.add(counterKey(EVERYTHING));
+		for (String scope : scopes) {
+			counters.add(counterKey(scope));
+		}
+		return counters;
+	}
+
+	/**
+	 * The braces are a Redis Cluster hash tag: all counters and markers share one slot,
+	 * so that one command reads or increments any set of them.
+	 */
+	private String counterKey(String scope) {
+		return this.prefix + ":gen:{" + this.prefix + "}:" + scope;
+	}
+
+	private byte[] seed() {
+		return ascii(this.clock.millis() * 1000 + ThreadLocalRandom.current().nextInt(1000));
+	}
+
+	private static String stampOf(List<byte[]> values) {
+		StringBuilder stamp = new StringBuilder();
+		for (byte[] value : values) {
+			if (value == null) {
+				throw new CacheUnavailableException("Generation counter vanished", null);
+			}
+			stamp.append((stamp.length() > 0) ? "." : "").append(new String(value, StandardCharsets.US_ASCII));
+		}
+		return stamp.toString();
+	}
+
+	private static byte[] ascii(long value) {
+		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+	}
+
+	/** The counters of one set of scopes, and the read that coalesces their reads. */
+	private record Counters(List<String> keys, CoalescedRead<List<byte[]>> read) {
+
+	}
+
+	/** A change whose increment Redis has not confirmed yet. */
+	private record Pending(String marker, List<String> counters) {
+
+		boolean touchesAny(List<String> read) {
+			for (String counter : this.counters) {
+				if (read.contains(counter)) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+	}
+
+}

@@ -1,0 +1,57 @@
+package com.example.catalog.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.data.redis.core.script.RedisScript;
+
+/**
+ * The short Redis lease that keeps a load to one instance: the holder loads, the others
+ * wait for its value. The lease is a {@code SET NX PX} with a token of its own, released
+ * only by its holder; a holder that dies leaves it to expire.
+ */
+final class LoadLease {
+
+	/** Deletes the lease only if this instance still holds it. */
+	private static final RedisScript<Long> RELEASE = RedisScript.of(
+			"if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end",
+			Long.class);
+
+	private final GuardedRedis redis;
+
+	private final Duration ttl;
+
+	LoadLease(GuardedRedis redis, Duration ttl) {
+		this.redis = redis;
+		this.ttl = ttl;
+	}
+
+	Duration ttl() {
+		return this.ttl;
+	}
+
+	/**
+	 * Runs {@code work} holding the lease for this key and stamp and releases it
+	 * afterwards (after a Redis failure the lease is left to expire); runs
+	 * {@code whenHeldElsewhere} when another instance holds it.
+	 */
+	<T> Mono<T> underLease(String valueKey, String stamp, Mono<T> work, Mono<T> whenHeldElsewhere) {
+		String leaseKey = valueKey + ":lease:" + stamp;
+		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
+		return this.redis.call("SET NX", (redis) -> redis.opsForValue().setIfAbsent(leaseKey, token, this.ttl))
+			.flatMap((acquired) -> acquired ? work.flatMap((value) -> release(leaseKey, token).thenReturn(value))
+				.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
+						(ex) -> release(leaseKey, token).then(Mono.error(ex)))
+					: whenHeldElsewhere);
+	}
+
+	private Mono<Void> release(String leaseKey, byte[] token) {
+		return this.redis.call("EVAL", (redis) -> redis.execute(RELEASE, List.of(leaseKey), List.of(token)).then())
+			.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
+	}
+
+}

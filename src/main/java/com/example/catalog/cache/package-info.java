@@ -1,0 +1,42 @@
+/**
+ * The response cache: Redis-backed, knows no domain, and is the only package that talks
+ * to Redis.
+ * <p>
+ * A feature opts a GET in by building a {@link com.example.catalog.cache.CacheKey}
+ * (route, normalised parameters, principal for per-user pages, and the invalidation
+ * scopes the response depends on) and calling
+ * {@link com.example.catalog.cache.ResponseCache#respond} with a loader. A write calls
+ * {@link com.example.catalog.cache.ResponseCache#invalidate} with the scopes it changed
+ * before it answers. Following one request:
+ * <ol>
+ * <li><b>Near hit.</b> {@code NearHitHttpHandler} sits in front of WebFlux for the routes
+ * that declared a {@code CacheableRoute}. It builds the key (remembered per path and
+ * query), asks {@code Generations} for the stamp (the values of the counters of the key's
+ * scopes, one coalesced {@code MGET} per round trip) and, when {@code NearCache} holds
+ * the entry under that stamp, writes its bytes at once: no exchange, filters or
+ * controller.</li>
+ * <li><b>Near miss.</b> Otherwise the request goes through WebFlux as a
+ * {@code StampedRequest} carrying the stamp it read, so {@code ResponseCache.respond}
+ * does not read it again.</li>
+ * <li><b>Redis hit.</b> {@code ResponseCache} joins or starts the {@code SingleFlight}
+ * for key and stamp; the flight's {@code GET} finds an entry of this stamp, which is kept
+ * in the near cache and served.</li>
+ * <li><b>Miss under lease.</b> No entry: the flight takes the {@code LoadLease}
+ * ({@code SET NX PX}), loads through the loader, stores the gzip entry with TTL and
+ * jitter and answers; other instances that find the lease held poll for the holder's
+ * value.</li>
+ * <li><b>Bypass.</b> Any Redis failure or timeout ({@code GuardedRedis}: timeout, circuit
+ * breaker, {@code CacheUnavailableException}) makes the request load from the database
+ * instead, sharing loads with concurrent requests for the same key; so does a scope whose
+ * invalidation Redis has not confirmed yet.</li>
+ * <li><b>Stale.</b> When the load fails because the database does, an entry of the
+ * current stamp past its TTL (kept for {@code stale-if-error}) is served, marked
+ * stale.</li>
+ * </ol>
+ * Invalidation: {@code Generations.bump} increments the counters of the changed scopes
+ * once per change id, in one script, with a deadline of its own and retries; unconfirmed,
+ * it fails the write with
+ * {@link com.example.catalog.cache.InvalidationUnconfirmedException} and keeps the change
+ * pending, bypassing what it touched until Redis confirms it.
+ */
+package com.example.catalog.cache;

@@ -1,0 +1,58 @@
+package com.example.catalog.catalog;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What a cached page of the catalog depends on, named for the cache's invalidation: an
+ * item's page on the item; a listing filtered by category on that category; a listing
+ * without a category on {@link #LISTINGS}; favourites pages, which show items, on
+ * {@link #FAVORITES} besides their principal. A change invalidates exactly the scopes it
+ * touches, so a price change in one category leaves every other category's listings and
+ * every other item's page cached.
+ */
+public final class CatalogScopes {
+
+	/** Listings without a category filter: any item change can change them. */
+	public static final String LISTINGS = "listings";
+
+	/**
+	 * Every principal's favourites page. Coarser than "the favourites that hold the
+	 * item", which a request cannot know before it loads; favourites pages are
+	 * per-principal and far fewer hits than the public pages.
+	 */
+	public static final String FAVORITES = "favorites";
+
+	private CatalogScopes() {
+	}
+
+	public static String item(long id) {
+		return "item:" + id;
+	}
+
+	public static String category(String category) {
+		return "category:" + category;
+	}
+
+	/**
+	 * The scopes a change to one item touches: its page, the listings of the categories
+	 * it left and joined, the listings without a category, and (unless it was just
+	 * created, so that nobody can hold it) the favourites pages.
+	 */
+	public static Set<String> ofItem(long id, String previousCategory, String category, boolean created) {
+		Set<String> scopes = new LinkedHashSet<>();
+		scopes.add(item(id));
+		if (previousCategory != null) {
+			scopes.add(category(previousCategory));
+		}
+		if (category != null) {
+			scopes.add(category(category));
+		}
+		scopes.add(LISTINGS);
+		if (!created) {
+			scopes.add(FAVORITES);
+		}
+		return scopes;
+	}
+
+}

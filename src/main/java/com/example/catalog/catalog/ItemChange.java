@@ -1,0 +1,26 @@
+package com.example.catalog.catalog;
+
+import io.r2dbc.spi.Readable;
+
+/**
+ * A committed change to an item: the item as it is now (or was, when deleted), the
+ * category it had before, and the database transaction that made the change, which is how
+ * the change feed reports it too.
+ */
+public record ItemChange(Item item, String previousCategory, String changeId) {
+
+	/**
+	 * The column, for a {@code RETURNING} clause, that names the change's transaction.
+	 */
+	public static final String CHANGE_ID_COLUMN = "pg_current_xact_id()::text AS change_id";
+
+	static ItemChange fromRow(Readable row) {
+		return new ItemChange(Item.fromRow(row), row.get("previous_category", String.class), changeIdOf(row));
+	}
+
+	/** The change id as the change feed reports it, from a {@link #CHANGE_ID_COLUMN}. */
+	public static String changeIdOf(Readable row) {
+		return "tx:" + row.get("change_id", String.class);
+	}
+
+}
