@@ -27,6 +27,7 @@ import com.example.catalog.faults.FaultProxy.Mode;
  * {@code Retry-After} within 2 s, nothing hangs, and once the database is back the
  * connection pool recovers by itself.
  */
+@FaultTest
 class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 
 	private static final Duration RECOVERY_BOUND = Duration.ofSeconds(15);

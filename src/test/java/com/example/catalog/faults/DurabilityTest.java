@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is killed while requests are in flight. Every item whose 201 arrived must then be in
  * PostgreSQL, and be served after a restart.
  */
+@FaultTest
 class DurabilityTest {
 
 	private static final int WRITERS = 12;

@@ -38,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * share one hash slot), favourites per principal, value keys spread over the masters, and
  * nothing written to the standalone server.
  */
+@FaultTest
 @IntegrationTest
 @TestPropertySource(properties = { "spring.data.redis.cluster.nodes=${faults.redis-cluster-nodes}",
 		TestServers.NO_REDIS_CONTAINER + "=true" })

@@ -52,6 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * proxy: an inline property, so that {@link TestServers} leaves it alone whatever the
  * order of the property sources.
  */
+@FaultTest
 @IntegrationTest
 @TestPropertySource(
 		properties = { "spring.data.redis.url=${faults.redis-proxy-url}", TestServers.NO_REDIS_CONTAINER + "=true",
