@@ -108,6 +108,9 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 				answers.size(), inFlight, statuses, latest, slow.size(), ANSWER_BOUND.toMillis(),
 				slow.isEmpty() ? "none" : slow.get(0));
 		SoftAssertions softly = new SoftAssertions();
+		softly.assertThat(inFlight)
+			.as("requests in flight when the database stopped answering (what this test is about)")
+			.isPositive();
 		softly.assertThat(wrong).as("answers other than 200, 201 and 503").isEmpty();
 		softly.assertThat(slow)
 			.as("requests answered more than %d ms after the failure or their start", ANSWER_BOUND.toMillis())
