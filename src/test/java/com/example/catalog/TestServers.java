@@ -1,8 +1,10 @@
 package com.example.catalog;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import com.redis.testcontainers.RedisContainer;
 import org.testcontainers.DockerClientFactory;
@@ -23,9 +25,12 @@ import org.springframework.test.context.support.TestPropertySourceUtils;
  * Where integration tests find PostgreSQL and Redis.
  * <p>
  * When {@code CATALOG_TEST_R2DBC_URL} and {@code CATALOG_TEST_REDIS_URL} are set (CI sets
- * them to the local servers), those servers are used. Otherwise Testcontainers starts
- * {@code postgres:16} and {@code redis:7}. With neither, the tests fail with a message
- * saying what to provide; they never skip.
+ * them to the local servers), those servers are used. When none of the
+ * {@code CATALOG_TEST_*} variables is set, Testcontainers starts {@code postgres:16} and
+ * {@code redis:7}; without a Docker engine either, the tests fail with a message saying
+ * what to provide. Half a configuration (one URL without the other, credentials without
+ * the URL, an empty value) fails with a message naming what is missing, rather than
+ * leaving one server to whatever {@code application.yaml} names. The tests never skip.
  * <p>
  * Each application context gets a Redis key prefix of its own, so that contexts sharing
  * one Redis never see each other's entries.
@@ -40,6 +45,13 @@ public final class TestServers {
 
 	public static final String REDIS_URL = "CATALOG_TEST_REDIS_URL";
 
+	private static final List<String> ALL_VARIABLES = List.of(R2DBC_URL, R2DBC_USERNAME, R2DBC_PASSWORD, REDIS_URL);
+
+	private static final String BOTH_OR_NEITHER = "Set both " + R2DBC_URL
+			+ " (e.g. r2dbc:postgresql://127.0.0.1:5432/catalog_test) and " + REDIS_URL
+			+ " (e.g. redis://127.0.0.1:6379/15) to use servers of your own, or none of the CATALOG_TEST_* variables to "
+			+ "have Testcontainers start them.";
+
 	/** Set by tests that point the application at a Redis that is not there. */
 	public static final String NO_REDIS_CONTAINER = "catalog.test.no-redis-container";
 
@@ -49,20 +61,64 @@ public final class TestServers {
 	private TestServers() {
 	}
 
+	/** Where the servers come from. */
+	enum Source {
+
+		/** Both servers named by the {@code CATALOG_TEST_*} variables. */
+		ENVIRONMENT,
+
+		/** None named: Testcontainers starts them. */
+		CONTAINERS
+
+	}
+
 	public static boolean fromEnvironment() {
-		return System.getenv(R2DBC_URL) != null && System.getenv(REDIS_URL) != null;
+		return source(System.getenv()) == Source.ENVIRONMENT;
+	}
+
+	/**
+	 * Decides from these environment variables where the servers come from: both URLs set
+	 * is {@link Source#ENVIRONMENT}, none of the variables set is
+	 * {@link Source#CONTAINERS}, and anything in between is an error naming what is
+	 * missing.
+	 * @throws IllegalStateException for half a configuration
+	 */
+	static Source source(Map<String, String> environment) {
+		List<String> empty = ALL_VARIABLES.stream()
+			.filter((name) -> environment.containsKey(name) && environment.get(name).isBlank())
+			.toList();
+		if (!empty.isEmpty()) {
+			throw new IllegalStateException(String.join(" and ", empty) + " set but empty. " + BOTH_OR_NEITHER);
+		}
+		List<String> set = ALL_VARIABLES.stream().filter(environment::containsKey).toList();
+		if (set.isEmpty()) {
+			return Source.CONTAINERS;
+		}
+		List<String> missing = Stream.of(R2DBC_URL, REDIS_URL).filter((name) -> !set.contains(name)).toList();
+		if (missing.isEmpty()) {
+			return Source.ENVIRONMENT;
+		}
+		throw new IllegalStateException(
+				String.join(" and ", set) + " set, but not " + String.join(" and ", missing) + ". " + BOTH_OR_NEITHER);
 	}
 
 	/** The settings that point an application at the servers named by the environment. */
 	public static Map<String, Object> environmentProperties() {
-		String r2dbcUrl = System.getenv(R2DBC_URL);
-		String username = System.getenv().getOrDefault(R2DBC_USERNAME, "postgres");
-		String password = System.getenv().getOrDefault(R2DBC_PASSWORD, "postgres");
+		return environmentProperties(System.getenv());
+	}
+
+	static Map<String, Object> environmentProperties(Map<String, String> environment) {
+		if (source(environment) != Source.ENVIRONMENT) {
+			throw new IllegalStateException("No servers named by the environment. " + BOTH_OR_NEITHER);
+		}
+		String r2dbcUrl = environment.get(R2DBC_URL);
+		String username = environment.getOrDefault(R2DBC_USERNAME, "postgres");
+		String password = environment.getOrDefault(R2DBC_PASSWORD, "postgres");
 		// Flyway's settings are derived from the R2DBC ones when the environment is
 		// prepared, which is before a test's initializer runs: name them here as well.
 		return Map.of("spring.r2dbc.url", r2dbcUrl, "spring.r2dbc.username", username, "spring.r2dbc.password",
 				password, "spring.flyway.url", "jdbc:" + r2dbcUrl.substring("r2dbc:".length()), "spring.flyway.user",
-				username, "spring.flyway.password", password, "spring.data.redis.url", System.getenv(REDIS_URL));
+				username, "spring.flyway.password", password, "spring.data.redis.url", environment.get(REDIS_URL));
 	}
 
 	/**

@@ -11,11 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.CatalogServiceApplication;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The application in a JVM of its own, started from the test class path (nothing has to
@@ -98,19 +101,21 @@ final class AppProcess implements AutoCloseable {
 
 	private void awaitHealthy(Duration timeout) {
 		Http http = new Http("127.0.0.1", this.port, Duration.ofSeconds(2));
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (System.nanoTime() < deadline) {
-			if (!this.process.isAlive()) {
-				throw new IllegalStateException("The application exited with " + this.process.exitValue()
-						+ " while starting; its output (" + this.log + ") ends with:\n" + tail(40));
-			}
-			if (http.get("/actuator/health").status() == 200) {
-				return;
-			}
-			LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+		try {
+			await("the application healthy").atMost(timeout)
+				.pollDelay(Duration.ZERO)
+				.pollInterval(Duration.ofMillis(200))
+				.failFast("the application exited while starting", () -> !this.process.isAlive())
+				.until(() -> http.get("/actuator/health").status() == 200);
 		}
-		throw new IllegalStateException("The application was not healthy within " + timeout + "; its output ("
-				+ this.log + ") ends with:\n" + tail(40));
+		catch (ConditionTimeoutException ex) {
+			throw new IllegalStateException("The application was not healthy within " + timeout + "; its output ("
+					+ this.log + ") ends with:\n" + tail(40), ex);
+		}
+		catch (TerminalFailureException ex) {
+			throw new IllegalStateException("The application exited with " + this.process.exitValue()
+					+ " while starting; its output (" + this.log + ") ends with:\n" + tail(40), ex);
+		}
 	}
 
 	/** Stops the application gracefully (SIGTERM), forcibly if it takes too long. */

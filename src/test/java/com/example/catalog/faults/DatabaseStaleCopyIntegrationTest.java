@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * TTL is short here (a context of its own), so that a copy can outlive it within the
  * test.
  */
+@FaultTest
 @TestPropertySource(properties = { "catalog.cache.ttl=4s", "catalog.cache.refresh-ahead=1s" })
 class DatabaseStaleCopyIntegrationTest extends DatabaseFaultsSupport {
 

@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The fault proxy itself, in front of an echo server.
  */
+@FaultTest
 class FaultProxyTest {
 
 	private ServerSocket echo;

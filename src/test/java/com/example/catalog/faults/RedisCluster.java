@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A Redis Cluster of three masters, each a {@code redis-server} process of this test on a
@@ -81,41 +83,31 @@ final class RedisCluster implements AutoCloseable {
 	}
 
 	private static void awaitPing(int port) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-		RuntimeException last = null;
-		while (System.nanoTime() < deadline) {
-			try (RespClient client = new RespClient("127.0.0.1", port)) {
-				if ("PONG".equals(client.call("PING"))) {
-					return;
+		await("redis-server on port " + port + " answering PING").atMost(Duration.ofSeconds(15))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(50))
+			.ignoreExceptions()
+			.until(() -> {
+				try (RespClient client = new RespClient("127.0.0.1", port)) {
+					return "PONG".equals(client.call("PING"));
 				}
-			}
-			catch (RuntimeException ex) {
-				last = ex;
-			}
-			LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-		}
-		throw new IllegalStateException("redis-server on port " + port + " did not answer PING", last);
+			});
 	}
 
 	/** Waits until every node sees the whole cluster, all slots assigned. */
 	private void awaitState() {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		String info = "";
-		while (System.nanoTime() < deadline) {
-			boolean ok = true;
-			for (int port : this.ports) {
-				try (RespClient client = new RespClient("127.0.0.1", port)) {
-					info = (String) client.call("CLUSTER", "INFO");
-					ok &= info.contains("cluster_state:ok") && info.contains("cluster_slots_assigned:16384")
-							&& info.contains("cluster_known_nodes:" + this.ports.size());
+		await("every node seeing the whole cluster, all slots assigned").atMost(Duration.ofSeconds(30))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(100))
+			.untilAsserted(() -> {
+				for (int port : this.ports) {
+					try (RespClient client = new RespClient("127.0.0.1", port)) {
+						assertThat((String) client.call("CLUSTER", "INFO")).as("CLUSTER INFO of port %d", port)
+							.contains("cluster_state:ok", "cluster_slots_assigned:16384",
+									"cluster_known_nodes:" + this.ports.size());
+					}
 				}
-			}
-			if (ok) {
-				return;
-			}
-			LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-		}
-		throw new IllegalStateException("The cluster did not become ready; CLUSTER INFO said:\n" + info);
+			});
 	}
 
 	private static void run(List<String> command, Path log) throws IOException {

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The cache on a real Redis Cluster of three masters, configured by
@@ -38,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * share one hash slot), favourites per principal, value keys spread over the masters, and
  * nothing written to the standalone server.
  */
+@FaultTest
 @IntegrationTest
 @TestPropertySource(properties = { "spring.data.redis.cluster.nodes=${faults.redis-cluster-nodes}",
 		TestServers.NO_REDIS_CONTAINER + "=true" })
@@ -103,13 +104,10 @@ class RedisClusterIntegrationTest {
 		}
 		// The shared connection is opened in the background after start-up (discovering a
 		// cluster's topology takes a moment): wait for it, bounded.
-		Http.Response health = http.get("/actuator/health");
-		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-		while (!health.body().contains("\"redis\":\"UP\"") && System.nanoTime() < deadline) {
-			LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-			health = http.get("/actuator/health");
-		}
-		assertThat(health.body()).as("health on the cluster").contains("\"redis\":\"UP\"");
+		await("health on the cluster showing Redis UP").atMost(Duration.ofSeconds(15))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(100))
+			.untilAsserted(() -> assertThat(http.get("/actuator/health").body()).contains("\"redis\":\"UP\""));
 
 		// miss, then hit
 		String page = "/catalog?category=" + category;

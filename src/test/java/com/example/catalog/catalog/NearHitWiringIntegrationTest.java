@@ -1,0 +1,141 @@
+package com.example.catalog.catalog;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.example.catalog.IntegrationTest;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.server.WebFilter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The near-hit handler is wired in front of WebFlux: its answers look exactly like the
+ * full chain's (see {@link CatalogCacheIntegrationTest}), so what proves it answered is
+ * that a hit never reached WebFlux's filters, Spring Security's among them. A test-only
+ * web filter, first in the chain, counts the requests WebFlux sees.
+ */
+@IntegrationTest
+class NearHitWiringIntegrationTest {
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	RequestsSeenByWebFlux seen;
+
+	@LocalServerPort
+	int port;
+
+	String category;
+
+	long id;
+
+	@BeforeEach
+	void anItemOfItsOwnCategory() {
+		this.category = "near-" + UUID.randomUUID().toString().substring(0, 8);
+		Map<?, ?> created = this.client.post()
+			.uri("/catalog/items")
+			.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(Map.of("sku", this.category + "-1", "name", "Near " + this.category, "category", this.category,
+					"priceCents", 100))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.CREATED)
+			.expectBody(Map.class)
+			.returnResult()
+			.getResponseBody();
+		this.id = ((Number) created.get("id")).longValue();
+	}
+
+	@Test
+	void aHitOfACatalogPageNeverReachesTheWebFluxFiltersWhileItsMissDoes() {
+		String page = "/catalog?category=" + this.category + "&limit=3";
+		get(page, null, "catalog; fwd=miss; stored");
+		assertThat(this.seen.count(page)).as("WebFlux filters passed by the miss").isEqualTo(1);
+
+		for (int i = 0; i < 3; i++) {
+			get(page, null, "catalog; hit");
+		}
+		assertThat(this.seen.count(page)).as("WebFlux filters passed by the miss and three hits").isEqualTo(1);
+
+		// The filter does see hits that must go the full way: with credentials, Spring
+		// Security has to check them.
+		get(page, "alice", "catalog; hit");
+		assertThat(this.seen.count(page)).as("WebFlux filters passed once more by a hit with credentials").isEqualTo(2);
+	}
+
+	@Test
+	void aHitOfAnItemNeverReachesTheWebFluxFiltersWhileItsMissDoes() {
+		String item = "/catalog/items/" + this.id;
+		get(item, null, "catalog; fwd=miss; stored");
+		get(item, null, "catalog; hit");
+		get(item, null, "catalog; hit");
+		assertThat(this.seen.count(item)).as("WebFlux filters passed by a miss and two hits of %s", item).isEqualTo(1);
+	}
+
+	private void get(String pathAndQuery, String user, String expectedCacheStatus) {
+		this.client.get().uri(uri(pathAndQuery)).headers((headers) -> {
+			if (user != null) {
+				headers.setBasicAuth(user, user + "-secret");
+			}
+		}).exchange().expectStatus().isOk().expectHeader().valueEquals("Cache-Status", expectedCacheStatus);
+	}
+
+	private URI uri(String pathAndQuery) {
+		return URI.create("http://127.0.0.1:" + this.port + pathAndQuery);
+	}
+
+	/** Counts, by path and query, the requests that enter WebFlux's filter chain. */
+	static final class RequestsSeenByWebFlux {
+
+		private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+		void saw(URI uri) {
+			String target = (uri.getRawQuery() != null) ? uri.getRawPath() + "?" + uri.getRawQuery() : uri.getRawPath();
+			this.counts.computeIfAbsent(target, (key) -> new AtomicInteger()).incrementAndGet();
+		}
+
+		int count(String pathAndQuery) {
+			AtomicInteger count = this.counts.get(pathAndQuery);
+			return (count != null) ? count.get() : 0;
+		}
+
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CountingFilter {
+
+		@Bean
+		RequestsSeenByWebFlux requestsSeenByWebFlux() {
+			return new RequestsSeenByWebFlux();
+		}
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		WebFilter countingWebFilter(RequestsSeenByWebFlux seen) {
+			return (exchange, chain) -> {
+				seen.saw(exchange.getRequest().getURI());
+				return chain.filter(exchange);
+			};
+		}
+
+	}
+
+}
