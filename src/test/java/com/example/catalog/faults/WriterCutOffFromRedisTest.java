@@ -28,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * whatever that response was. The other instance hears of the change from the database's
  * change feed and invalidates it itself.
  */
+@FaultTest
 class WriterCutOffFromRedisTest {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
