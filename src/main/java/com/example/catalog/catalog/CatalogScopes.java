@@ -1,7 +1,9 @@
 package com.example.catalog.catalog;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.zip.CRC32;
 
 /**
  * What a cached page of the catalog depends on, named for the cache's invalidation: an
@@ -26,12 +28,21 @@ public final class CatalogScopes {
 	private CatalogScopes() {
 	}
 
+	/** How many counters items, and categories, are spread over. */
+	static final int BUCKETS = 4096;
+
 	public static String item(long id) {
-		return "item:" + id;
+		return "items:" + Math.floorMod(id, BUCKETS);
 	}
 
+	/**
+	 * The same on every instance: a CRC-32 of the name, which (unlike
+	 * {@link String#hashCode()}) spreads names that differ in one character.
+	 */
 	public static String category(String category) {
-		return "category:" + category;
+		CRC32 crc = new CRC32();
+		crc.update(category.getBytes(StandardCharsets.UTF_8));
+		return "category:" + (crc.getValue() % BUCKETS);
 	}
 
 	/**

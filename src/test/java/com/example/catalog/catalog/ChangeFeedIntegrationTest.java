@@ -82,7 +82,7 @@ class ChangeFeedIntegrationTest {
 	@Test
 	void aWriteThroughTheApiIsInvalidatedOnceNotAgainWhenItsAnnouncementArrives() {
 		long id = create("FEED-3-" + this.category, 1000);
-		String counter = counter("category:" + this.category);
+		String counter = counter(CatalogScopes.category(this.category));
 		get("/catalog?category=" + this.category);
 		long before = Long.parseLong(this.redis.opsForValue().get(counter).block());
 		double heard = notificationsHeard();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +43,8 @@ class FuzzIntegrationTest {
 
 	@Autowired
 	Environment environment;
+
+	private static final Pattern BOUNDED_COUNTER = Pattern.compile(".*:gen:\\{[^}]+\\}:(items|category):\\d{1,4}");
 
 	@Test
 	void malformedRequestsGetNoServerErrorAndRejectedOnesStoreNothing() throws Exception {
@@ -114,6 +117,10 @@ class FuzzIntegrationTest {
 		print("not answered", unanswered);
 		TreeSet<String> added = new TreeSet<>(keysAfter);
 		added.removeAll(baseline);
+		// A well-formed request for an item or category nobody has (a 404, an empty
+		// page) reads the counter of its scope's bucket, which seeds it: bounded by the
+		// number of buckets, whatever is sent. Anything else it added is a leak.
+		added.removeIf(BOUNDED_COUNTER.asMatchPredicate());
 
 		SoftAssertions softly = new SoftAssertions();
 		softly.assertThat(serverErrors).as("requests answered with a 5xx (first: %s)", first(serverErrors)).isEmpty();
