@@ -11,7 +11,8 @@
 #
 # Knobs (environment): BENCH_DURATION (s per wrk run, 10), BENCH_WARMUP (s of wrk on the cached
 # service's hit path before measuring, 30), BENCH_PAIRS (alternating nginx/service runs, 5) and
-# BENCH_PAIR_SECONDS (5), BENCH_TIME_LIMIT (s after the build, 480),
+# BENCH_PAIR_SECONDS (5), BENCH_TIME_LIMIT (s after the build, 720),
+# BENCH_MIXED=0 (skip the mixed workload), BENCH_MIXED_SECONDS (20), BENCH_MIXED_WRITES (2 per s),
 # BENCH_REBUILD=1 (rebuild the jar even if present), BENCH_PEER_DIR, BENCH_REDIS_DB (7; +1 and +2 are
 # used too), BENCH_KEY_PREFIX (catalog), BENCH_PORT_BASE (18080), BENCH_SKIP_INSTALL=1.
 set -euo pipefail
@@ -31,7 +32,7 @@ DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-30}
 PAIRS=${BENCH_PAIRS:-5}
 PAIR_SECONDS=${BENCH_PAIR_SECONDS:-5}
-TIME_LIMIT=${BENCH_TIME_LIMIT:-480}
+TIME_LIMIT=${BENCH_TIME_LIMIT:-720}
 PORT_BASE=${BENCH_PORT_BASE:-18080}
 P_SVC=$PORT_BASE P_NOCACHE=$((PORT_BASE + 1)) P_SVC2=$((PORT_BASE + 2)) P_NGINX=$((PORT_BASE + 3)) P_PEER=$((PORT_BASE + 4))
 RDB=${BENCH_REDIS_DB:-7}            # the two cached instances
@@ -368,9 +369,20 @@ fgrun timeout 120 "$PY" "$KIT" stampede "$COLD" "$SVC" "http://127.0.0.1:$P_SVC2
   || log "stampede script failed"
 log "stampede: $(cat "$RAW/stampede.json")"
 
+# ------------------------------------------------------------------ mixed workload: precise invalidation
+# readers over 260 hot keys of every kind with and without a writer changing prices, and SQL changes
+if [ "${BENCH_MIXED:-1}" = 1 ]; then
+  log "mixed workload: hot keys with and without ${BENCH_MIXED_WRITES:-2} writes/s, then SQL changes"
+  fgrun timeout 240 "$PY" "$HERE/mixed_workload.py" "$SVC" --db "$DB" --raw "$RAW" \
+    --seconds "${BENCH_MIXED_SECONDS:-20}" --writes-per-second "${BENCH_MIXED_WRITES:-2}" \
+    --user editor --password ed-secret >"$RESULTS/mixed.md" 2>"$RAW/mixed.err" \
+    || { log "mixed workload failed: $(tail -3 "$RAW/mixed.err")"; echo "Mixed workload failed: see raw/mixed.err" >"$RESULTS/mixed.md"; }
+fi
+
 # ------------------------------------------------------------------ report
 [ ${#NOTES[@]} -gt 0 ] && meta notes="$(IFS=';'; echo "${NOTES[*]}")"
 meta elapsed="$(( $(date +%s) - T0 )) s after the build"
 kit report "$RAW" "$RESULTS/report.md" "$RESULTS/throughput.png"
+[ -f "$RESULTS/mixed.md" ] && { echo; cat "$RESULTS/mixed.md"; } >>"$RESULTS/report.md"
 log "done in $(( $(date +%s) - T0 )) s: $RESULTS/report.md"
 cat "$RESULTS/report.md"

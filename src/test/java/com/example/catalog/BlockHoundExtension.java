@@ -31,7 +31,12 @@ public class BlockHoundExtension implements BeforeAllCallback {
 			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
 			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
 			// Spring Data Redis guards a script's cached SHA-1 with a lock on every call.
-			.allowBlockingCallsInside("org.springframework.data.redis.core.script.DefaultRedisScript", "getSha1"));
+			.allowBlockingCallsInside("org.springframework.data.redis.core.script.DefaultRedisScript", "getSha1")
+			// Resilience4j's breaker moves from open to half-open under a lock; when two
+			// requests find the wait over at once, one waits for the other's transition.
+			.allowBlockingCallsInside(
+					"io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
+					"toHalfOpenState"));
 	}
 
 	@Override

@@ -23,6 +23,7 @@ import org.springframework.test.context.ContextConfiguration;
 				"catalog.security.users.editor.roles=EDITOR",
 				"catalog.security.users.alice.password={noop}alice-secret", "catalog.security.users.alice.roles=USER",
 				"catalog.security.users.bob.password={noop}bob-secret", "catalog.security.users.bob.roles=USER",
+				"catalog.security.users.ops.password={noop}ops-secret", "catalog.security.users.ops.roles=OPS",
 				// Generous, so that a loaded test machine does not turn a slow Redis
 				// answer
 				// into a bypass; timeouts themselves are covered by ResponseCacheTest.

@@ -45,8 +45,10 @@ class SecurityConfiguration {
 			.httpBasic((basic) -> basic.authenticationEntryPoint((exchange, ex) -> unauthorized(exchange, jsonMapper)))
 			.exceptionHandling((handling) -> handling
 				.authenticationEntryPoint((exchange, ex) -> unauthorized(exchange, jsonMapper))
-				.accessDeniedHandler((exchange, ex) -> writeProblem(exchange, jsonMapper, HttpStatus.FORBIDDEN,
-						"Forbidden", "This account may not do this; changing the catalog needs the EDITOR role")))
+				.accessDeniedHandler(
+						(exchange, ex) -> writeProblem(exchange, jsonMapper, HttpStatus.FORBIDDEN, "Forbidden",
+								"This account may not do this; changing the catalog needs the EDITOR role, "
+										+ "administering the cache EDITOR or OPS")))
 			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.GET, "/catalog", "/catalog/items/**")
 				.permitAll()
 				.pathMatchers(HttpMethod.POST, "/catalog/items")
@@ -57,6 +59,8 @@ class SecurityConfiguration {
 				.hasRole("EDITOR")
 				.pathMatchers("/me", "/me/**")
 				.authenticated()
+				.pathMatchers("/admin/**")
+				.hasAnyRole("EDITOR", "OPS")
 				.anyExchange()
 				.permitAll())
 			.build();

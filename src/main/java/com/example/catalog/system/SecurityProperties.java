@@ -24,7 +24,8 @@ public record SecurityProperties(@DefaultValue Map<String, @Valid Account> users
 	/**
 	 * @param password the password with Spring's {@code {id}} encoding prefix, for
 	 * example {@code {noop}secret} or {@code {bcrypt}$2a$...}
-	 * @param roles {@code EDITOR} (may change the catalog) and/or {@code USER}
+	 * @param roles {@code EDITOR} (may change the catalog and purge the cache),
+	 * {@code OPS} (may purge the cache) and/or {@code USER}
 	 */
 	public record Account(@NotBlank String password, @NotEmpty List<String> roles) {
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.Answers;
 import org.mockito.ArgumentCaptor;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.mockito.Mockito;
 import org.mockito.stubbing.Answer;
 import reactor.core.publisher.Flux;
@@ -62,8 +63,10 @@ import static org.mockito.Mockito.verifyNoInteractions;
 @WebFluxTest(properties = { "catalog.security.users.editor.password={noop}editor-secret",
 		"catalog.security.users.editor.roles=EDITOR", "catalog.security.users.alice.password={noop}alice-secret",
 		"catalog.security.users.alice.roles=USER", "catalog.security.users.bob.password={noop}bob-secret",
-		"catalog.security.users.bob.roles=USER" })
-@Import({ SecurityConfiguration.class, SecurityWebFluxTest.PackagePrivateCollaborators.class })
+		"catalog.security.users.bob.roles=USER", "catalog.security.users.ops.password={noop}ops-secret",
+		"catalog.security.users.ops.roles=OPS" })
+@Import({ SecurityConfiguration.class, SecurityWebFluxTest.PackagePrivateCollaborators.class,
+		SimpleMeterRegistry.class })
 @EnableConfigurationProperties(SecurityProperties.class)
 class SecurityWebFluxTest {
 
@@ -94,6 +97,30 @@ class SecurityWebFluxTest {
 		given(this.cache.respond(any(), any(), any())).willAnswer((invocation) -> Mono.just(ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_JSON)
 			.body(ByteBuffer.wrap("{\"items\":[]}".getBytes(StandardCharsets.UTF_8)))));
+	}
+
+	@Test
+	void purgeWhenEditorOrOperatorThenAcceptedAndOtherwiseRefused() {
+		given(this.cache.invalidate(any(), any())).willReturn(Mono.empty());
+		purge((headers) -> {
+		}).expectStatus().isUnauthorized();
+		purge(basic("alice", "alice-secret")).expectStatus()
+			.isForbidden()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		verifyNoInteractions(this.cache);
+		purge(basic("editor", "editor-secret")).expectStatus().isAccepted();
+		purge(basic("ops", "ops-secret")).expectStatus().isAccepted();
+		verify(this.cache, Mockito.times(2)).invalidate(any(), any());
+	}
+
+	private WebTestClient.ResponseSpec purge(Consumer<HttpHeaders> credentials) {
+		return this.client.post()
+			.uri("/admin/cache/purge")
+			.headers(credentials)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"everything\":true}")
+			.exchange();
 	}
 
 	@Test
