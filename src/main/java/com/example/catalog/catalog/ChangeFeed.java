@@ -110,8 +110,15 @@ final class ChangeFeed implements SmartLifecycle {
 			.usingWhen(Mono.from(this.connectionFactory.create()), this::listen, Connection::close,
 					(connection, ex) -> connection.close(), Connection::close)
 			.doOnError((ex) -> {
+				// Once per interruption: while the database is away every attempt fails
+				// alike.
+				if (this.listening) {
+					logger.warn("Change feed interrupted (" + ex.getMessage() + "); reconnecting");
+				}
+				else {
+					logger.debug("Change feed not connected yet: " + ex.getMessage());
+				}
 				this.listening = false;
-				logger.warn("Change feed interrupted (" + ex.getMessage() + "); reconnecting");
 			})
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
 			.subscribe((ignored) -> {
