@@ -45,6 +45,8 @@ public final class CacheKey {
 		return new Builder(route, CacheScope.PRINCIPAL, principalDigest(principal));
 	}
 
+	static final String PRINCIPAL_SCOPE_PREFIX = "principal:";
+
 	static String principalDigest(String principal) {
 		return digest("principal\n" + principal).substring(0, 32);
 	}
@@ -54,7 +56,7 @@ public final class CacheKey {
 	 * principal's data invalidates. Names only a digest, never the principal.
 	 */
 	public static String principalScope(String principal) {
-		return "principal:" + principalDigest(principal);
+		return PRINCIPAL_SCOPE_PREFIX + principalDigest(principal);
 	}
 
 	public CacheScope scope() {
@@ -169,7 +171,7 @@ public final class CacheKey {
 				.append('\n'));
 			List<String> dependencies = new ArrayList<>(this.dependencies);
 			if (this.principalDigest != null) {
-				dependencies.add("principal:" + this.principalDigest);
+				dependencies.add(PRINCIPAL_SCOPE_PREFIX + this.principalDigest);
 			}
 			return new CacheKey(this.route, this.scope, this.principalDigest, digest(canonical.toString()),
 					List.copyOf(dependencies));

@@ -5,8 +5,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -165,7 +167,7 @@ final class Generations {
 		}
 		return Flux.fromIterable(List.copyOf(this.pending.values()))
 			.concatMap((change) -> apply(change, this.retryTimeout).doOnSuccess((ignored) -> {
-				if (this.pending.remove(change.marker()) != null && this.pending.isEmpty()) {
+				if (this.pending.remove(change.id()) != null && this.pending.isEmpty()) {
 					logger.info("Invalidated cached responses after all; caching resumes");
 				}
 			}).onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty()))
@@ -179,33 +181,40 @@ final class Generations {
 			}));
 	}
 
+	/** One script per cluster slot the change touches, sent together. */
 	private Mono<Void> apply(Pending change, Duration timeout) {
-		List<String> keys = new ArrayList<>(change.counters().size() + 1);
-		keys.add(change.marker());
-		keys.addAll(change.counters());
 		List<byte[]> args = List.of(ascii(MARKER_TTL.toMillis()), seed(), ascii(this.counterTtl.toMillis()));
-		return this.redis.callUnbroken("EVAL bump", timeout, (redis) -> redis.execute(BUMP, keys, args).then());
+		return Flux.fromIterable(change.slots()).flatMap((slot) -> {
+			List<String> keys = new ArrayList<>(slot.counters().size() + 1);
+			keys.add(slot.marker());
+			keys.addAll(slot.counters());
+			return this.redis.callUnbroken("EVAL bump", timeout, (redis) -> redis.execute(BUMP, keys, args).then());
+		}).then();
 	}
 
 	private void keepPending(Pending change) {
 		boolean first = this.pending.isEmpty();
 		// Once per outage: while Redis is away every write fails alike, and one line
 		// says all there is to say.
-		if (this.pending.putIfAbsent(change.marker(), change) == null && first) {
+		if (this.pending.putIfAbsent(change.id(), change) == null && first) {
 			logger.warn("Could not invalidate cached responses of " + change.counters()
 					+ " in time; this instance bypasses the cache for what unconfirmed changes touched until it can");
 		}
 	}
 
 	private Pending pendingChange(Collection<String> scopes, String changeId) {
-		TreeSet<String> counters = new TreeSet<>();
+		Map<String, TreeSet<String>> countersBySlot = new TreeMap<>();
 		for (String scope : scopes) {
-			counters.add(counterKey(scope));
+			countersBySlot.computeIfAbsent(hashTag(scope), (tag) -> new TreeSet<>()).add(counterKey(scope));
 		}
-		// Same change, same scopes: same marker, wherever the increment comes from.
-		String marker = this.prefix + ":chg:{" + this.prefix + "}:"
-				+ CacheKey.digest(changeId + "\n" + String.join("\n", counters)).substring(0, 32);
-		return new Pending(marker, List.copyOf(counters));
+		List<Slot> slots = new ArrayList<>();
+		countersBySlot.forEach((tag, counters) -> {
+			// Same change, same scopes: same marker, wherever the increment comes from.
+			String marker = this.prefix + ":chg:{" + tag + "}:"
+					+ CacheKey.digest(changeId + "\n" + String.join("\n", counters)).substring(0, 32);
+			slots.add(new Slot(marker, List.copyOf(counters)));
+		});
+		return new Pending(CacheKey.digest(changeId + "\n" + slots), List.copyOf(slots));
 	}
 
 	private Mono<List<byte[]>> read(List<String> counters) {
@@ -213,11 +222,36 @@ final class Generations {
 			.flatMap((values) -> values.contains(null) ? seedMissing(counters) : Mono.just(values));
 	}
 
+	/** Creates the missing counters, one script per cluster slot, and reads them all. */
 	@SuppressWarnings("unchecked")
 	private Mono<List<byte[]>> seedMissing(List<String> counters) {
 		List<byte[]> args = List.of(seed(), ascii(this.counterTtl.toMillis()));
-		return this.redis.call("EVAL seed", (redis) -> redis.execute(SEED, counters, args).next())
-			.map((values) -> (List<byte[]>) values);
+		Map<String, List<String>> bySlot = new TreeMap<>();
+		for (String counter : counters) {
+			bySlot
+				.computeIfAbsent(counter.substring(counter.indexOf('{'), counter.indexOf('}')),
+						(tag) -> new ArrayList<>())
+				.add(counter);
+		}
+		return Flux.fromIterable(bySlot.values())
+			.concatMap((slot) -> this.redis.call("EVAL seed", (redis) -> redis.execute(SEED, slot, args).next())
+				.map((values) -> zip(slot, (List<byte[]>) values)))
+			.collectList()
+			.map((parts) -> {
+				Map<String, byte[]> values = new HashMap<>();
+				parts.forEach(values::putAll);
+				List<byte[]> ordered = new ArrayList<>(counters.size());
+				counters.forEach((counter) -> ordered.add(values.get(counter)));
+				return ordered;
+			});
+	}
+
+	private static Map<String, byte[]> zip(List<String> keys, List<byte[]> values) {
+		Map<String, byte[]> zipped = new HashMap<>();
+		for (int i = 0; i < keys.size(); i++) {
+			zipped.put(keys.get(i), values.get(i));
+		}
+		return zipped;
 	}
 
 	private List<String> counterKeys(List<String> scopes) {
@@ -229,12 +263,19 @@ final class Generations {
 		return counters;
 	}
 
-	/**
-	 * The braces are a Redis Cluster hash tag: all counters and markers share one slot,
-	 * so that one command reads or increments any set of them.
-	 */
 	private String counterKey(String scope) {
-		return this.prefix + ":gen:{" + this.prefix + "}:" + scope;
+		return this.prefix + ":gen:{" + hashTag(scope) + "}:" + scope;
+	}
+
+	/**
+	 * Where a scope's counter lives in a Redis Cluster (the braces of its key are a hash
+	 * tag). The shared scopes, bounded in number, share one slot, so that one script
+	 * bumps all that a change to the catalog touches; each principal's counter has a slot
+	 * of its own, so that millions of principals spread over the cluster. A request reads
+	 * its counters with one {@code MGET}, which Lettuce splits by slot on a cluster.
+	 */
+	private String hashTag(String scope) {
+		return scope.startsWith(CacheKey.PRINCIPAL_SCOPE_PREFIX) ? this.prefix + ":" + scope : this.prefix;
 	}
 
 	private byte[] seed() {
@@ -261,13 +302,28 @@ final class Generations {
 
 	}
 
+	/**
+	 * The counters of one cluster slot a change bumps, with the change's marker there.
+	 */
+	private record Slot(String marker, List<String> counters) {
+
+	}
+
 	/** A change whose increment Redis has not confirmed yet. */
-	private record Pending(String marker, List<String> counters) {
+	private record Pending(String id, List<Slot> slots) {
+
+		List<String> counters() {
+			List<String> counters = new ArrayList<>();
+			this.slots.forEach((slot) -> counters.addAll(slot.counters()));
+			return counters;
+		}
 
 		boolean touchesAny(List<String> read) {
-			for (String counter : this.counters) {
-				if (read.contains(counter)) {
-					return true;
+			for (Slot slot : this.slots) {
+				for (String counter : slot.counters()) {
+					if (read.contains(counter)) {
+						return true;
+					}
 				}
 			}
 			return false;

@@ -164,10 +164,31 @@ class GenerationsTest {
 	}
 
 	@Test
-	void countersShareOneClusterSlotWithTheMarkers() {
-		bumpNow("tx:1", "category:decor", "item:7");
-		assertThat(this.redis.store.keySet()).isNotEmpty()
-			.allSatisfy((key) -> assertThat(key).startsWith("test:").contains("{test}"));
+	void sharedCountersShareOneClusterSlotWithTheirMarkers() {
+		bumpNow("tx:1", "category:decor", "items:7");
+		assertThat(this.redis.store.keySet()).hasSize(3)
+			.allSatisfy((key) -> assertThat(hashTag(key)).isEqualTo("test"));
+	}
+
+	@Test
+	void eachPrincipalsCounterLivesInASlotOfItsOwnWithItsMarker() {
+		String alice = CacheKey.principalScope("alice");
+		String before = stampNow(alice, "favorites");
+		bumpNow("tx:1", alice, "favorites");
+		bumpNow("tx:1", alice, "favorites");
+		assertThat(stampNow(alice, "favorites").split("\\.")).as("everything, alice, favorites")
+			.containsExactly(before.split("\\.")[0], String.valueOf(Long.parseLong(before.split("\\.")[1]) + 1),
+					String.valueOf(Long.parseLong(before.split("\\.")[2]) + 1));
+		assertThat(this.redis.count("BUMP")).as("one script per slot, each applied once").isEqualTo(4);
+		assertThat(this.redis.store.keySet()).filteredOn((key) -> key.contains(alice))
+			.hasSize(2)
+			.allSatisfy((key) -> assertThat(hashTag(key)).isEqualTo("test:" + alice));
+		assertThat(this.redis.store.keySet()).filteredOn((key) -> !key.contains(alice))
+			.allSatisfy((key) -> assertThat(hashTag(key)).isEqualTo("test"));
+	}
+
+	private static String hashTag(String key) {
+		return key.substring(key.indexOf('{') + 1, key.indexOf('}'));
 	}
 
 	@Test

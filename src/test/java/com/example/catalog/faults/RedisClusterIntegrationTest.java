@@ -34,9 +34,10 @@ import static org.awaitility.Awaitility.await;
  * {@code spring.data.redis.cluster.nodes} alone: the standalone
  * {@code spring.data.redis.url} stays set (as {@code application.yaml} sets one), and
  * Spring Boot prefers the cluster configuration to it (an empty URL would not do: Boot
- * rejects it). Checked: hits and misses, invalidation by a write (the generation counters
- * share one hash slot), favourites per principal, value keys spread over the masters, and
- * nothing written to the standalone server.
+ * rejects it). Checked: hits and misses, invalidation by a write (the shared generation
+ * counters share one hash slot; each principal's has one of its own), favourites per
+ * principal, value keys spread over the masters, and nothing written to the standalone
+ * server.
  */
 @FaultTest
 @IntegrationTest
@@ -143,7 +144,8 @@ class RedisClusterIntegrationTest {
 			.isEqualTo(HIT);
 		assertThat(http.get("/me/favorites", BOB).body()).doesNotContain(category);
 
-		// value keys spread over the masters; generation counters in one slot
+		// value keys spread over the masters; shared generation counters in one slot,
+		// each principal's in another
 		for (int limit = 1; limit <= 12; limit++) {
 			Http.Response response = http.get(page + "&limit=" + limit);
 			assertThat(response.status()).isEqualTo(200);
@@ -151,13 +153,15 @@ class RedisClusterIntegrationTest {
 		String prefix = this.environment.getRequiredProperty("catalog.cache.key-prefix");
 		Map<Integer, Integer> valueKeysByNode = new LinkedHashMap<>();
 		Set<Long> generationSlots = new HashSet<>();
+		Set<Long> principalSlots = new HashSet<>();
 		int generationKeys = 0;
 		for (int node : cluster().ports()) {
 			try (RespClient client = new RespClient("127.0.0.1", node)) {
 				valueKeysByNode.put(node, client.scan(prefix + ":resp:*").size());
 				for (String key : client.scan(prefix + ":gen:*")) {
 					generationKeys++;
-					generationSlots.add((Long) client.call("CLUSTER", "KEYSLOT", key));
+					(key.contains(":principal:") ? principalSlots : generationSlots)
+						.add((Long) client.call("CLUSTER", "KEYSLOT", key));
 				}
 			}
 		}
@@ -168,7 +172,10 @@ class RedisClusterIntegrationTest {
 			.isGreaterThanOrEqualTo(2);
 		assertThat(generationKeys).as("generation counters: the catalog's, alice's and bob's")
 			.isGreaterThanOrEqualTo(3);
-		assertThat(generationSlots).as("hash slots of the generation counters").hasSize(1);
+		assertThat(generationSlots).as("hash slots of the shared generation counters").hasSize(1);
+		assertThat(principalSlots).as("hash slots of alice's and bob's counters")
+			.hasSize(2)
+			.doesNotContainAnyElementsOf(generationSlots);
 		URI standalone = LocalServers.redis();
 		try (RespClient client = new RespClient(standalone.getHost(), standalone.getPort())) {
 			client.call("SELECT", String.valueOf(LocalServers.redisDatabase()));
