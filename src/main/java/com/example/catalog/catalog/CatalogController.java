@@ -22,6 +22,7 @@ import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.JsonRequestBody;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.QueryParameters;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;

@@ -20,10 +20,10 @@ import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.catalog.CatalogScopes;
 import com.example.catalog.catalog.Item;
 import com.example.catalog.catalog.ItemIds;
-import com.example.catalog.catalog.QueryParameters;
 import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.QueryParameters;
 import com.example.catalog.system.Writes;
 
 import org.springframework.http.MediaType;
