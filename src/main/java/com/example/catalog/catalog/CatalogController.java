@@ -56,7 +56,7 @@ class CatalogController {
 		this.jsonMapper = jsonMapper;
 	}
 
-	@GetMapping(path = "/catalog", produces = MediaType.APPLICATION_JSON_VALUE)
+	@GetMapping(path = CatalogPaths.PAGE, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "A keyset page of items",
 			description = "Served from the response cache. Unknown, repeated or empty parameters are a 400.")
 	@Parameter(name = "category", in = ParameterIn.QUERY, description = "Exact category")
@@ -92,7 +92,7 @@ class CatalogController {
 				})));
 	}
 
-	@GetMapping(path = "/catalog/items/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "One item", description = "Served from the response cache.")
 	@Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "ETag of a copy the client holds")
 	@ApiResponse(responseCode = "200", description = "The item",
@@ -114,7 +114,7 @@ class CatalogController {
 				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
 	}
 
-	@PostMapping(path = "/catalog/items", consumes = MediaType.APPLICATION_JSON_VALUE,
+	@PostMapping(path = CatalogPaths.ITEMS, consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Create an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
 			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
@@ -148,7 +148,7 @@ class CatalogController {
 			.map(StoredResponse::toResponseEntity);
 	}
 
-	@PutMapping(path = "/catalog/items/{id}", consumes = MediaType.APPLICATION_JSON_VALUE,
+	@PutMapping(path = CatalogPaths.ITEM, consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Replace an item's fields",
 			security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
@@ -173,7 +173,7 @@ class CatalogController {
 			.map(ResponseEntity::ok);
 	}
 
-	@DeleteMapping("/catalog/items/{id}")
+	@DeleteMapping(CatalogPaths.ITEM)
 	@Operation(summary = "Delete an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH))
 	@ApiResponse(responseCode = "204", description = "Deleted")
 	@ApiResponse(responseCode = "404", description = "No such item",

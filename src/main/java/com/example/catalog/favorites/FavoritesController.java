@@ -47,6 +47,10 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH)
 class FavoritesController {
 
+	static final String FAVORITES = "/me/favorites";
+
+	static final String FAVORITE = FAVORITES + "/{itemId}";
+
 	private final FavoriteRepository favorites;
 
 	private final ResponseCache cache;
@@ -56,7 +60,7 @@ class FavoritesController {
 		this.cache = cache;
 	}
 
-	@GetMapping(path = "/me/favorites", produces = MediaType.APPLICATION_JSON_VALUE)
+	@GetMapping(path = FAVORITES, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "The caller's favourite items",
 			description = "Cached per principal: one principal's page is never served to another.")
 	@ApiResponse(responseCode = "200", description = "The favourites, oldest first",
@@ -78,7 +82,7 @@ class FavoritesController {
 				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
 	}
 
-	@PutMapping("/me/favorites/{itemId}")
+	@PutMapping(FAVORITE)
 	@Operation(summary = "Add an item to the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is a favourite (whether or not it was before)")
 	@ApiResponse(responseCode = "404", description = "No such item",
@@ -94,7 +98,7 @@ class FavoritesController {
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
-	@DeleteMapping("/me/favorites/{itemId}")
+	@DeleteMapping(FAVORITE)
 	@Operation(summary = "Remove an item from the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is not a favourite (whether or not it was before)")
 	@ApiResponse(responseCode = "404", description = "No such item",
