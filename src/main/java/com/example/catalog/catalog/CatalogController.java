@@ -25,7 +25,6 @@ import com.example.catalog.system.Problems;
 import com.example.catalog.system.QueryParameters;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -99,9 +98,7 @@ class CatalogController {
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Item.class)),
 			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control"), @Header(name = "Cache-Status") })
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	@ApiDocs.CacheableGetResponses
 	Mono<ResponseEntity<ByteBuffer>> item(
 			@Parameter(description = "Item id",
@@ -126,18 +123,10 @@ class CatalogController {
 			headers = @Header(name = "Location", description = "URL of the new item"),
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Item.class)))
-	@ApiResponse(responseCode = "409", description = "The sku is taken",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "413", description = "The body exceeds 64 KiB",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "415", description = "The body is not JSON",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "409", description = "The sku is taken")
+	@ApiResponse(responseCode = "413", description = "The body exceeds 64 KiB")
+	@ApiResponse(responseCode = "415", description = "The body is not JSON")
+	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
@@ -157,12 +146,8 @@ class CatalogController {
 	@ApiResponse(responseCode = "200", description = "The changed item",
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Item.class)))
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "409", description = "The sku is taken by another item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
+	@ApiResponse(responseCode = "409", description = "The sku is taken by another item")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<Item>> update(@Parameter(description = "Item id") @PathVariable("id") String rawId,
 			@Parameter(hidden = true) ServerHttpRequest request) {
@@ -176,9 +161,7 @@ class CatalogController {
 	@DeleteMapping(CatalogPaths.ITEM)
 	@Operation(summary = "Delete an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH))
 	@ApiResponse(responseCode = "204", description = "Deleted")
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<Void>> delete(@Parameter(description = "Item id") @PathVariable("id") String rawId) {
 		long id = ItemIds.parse(rawId);

@@ -27,7 +27,6 @@ import com.example.catalog.system.QueryParameters;
 import com.example.catalog.system.Writes;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -68,9 +67,7 @@ class FavoritesController {
 					schema = @Schema(implementation = FavoritesPage.class)),
 			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control", description = "private"),
 					@Header(name = "Cache-Status") })
-	@ApiResponse(responseCode = "401", description = "No or wrong credentials",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "401", description = "No or wrong credentials")
 	@ApiDocs.CacheableGetResponses
 	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
@@ -85,9 +82,7 @@ class FavoritesController {
 	@PutMapping(FAVORITE)
 	@Operation(summary = "Add an item to the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is a favourite (whether or not it was before)")
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	Mono<ResponseEntity<Void>> add(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
@@ -101,9 +96,7 @@ class FavoritesController {
 	@DeleteMapping(FAVORITE)
 	@Operation(summary = "Remove an item from the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is not a favourite (whether or not it was before)")
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	Mono<ResponseEntity<Void>> remove(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
