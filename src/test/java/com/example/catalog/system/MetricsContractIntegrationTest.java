@@ -41,9 +41,8 @@ class MetricsContractIntegrationTest {
 		get(page, "catalog; fwd=miss; stored");
 		get(page, "catalog; hit");
 
-		// Counters and the request timer are recorded as the responses complete: give
-		// them
-		// a moment.
+		// Counters and the request timer are recorded as the responses complete:
+		// give them a moment.
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			PrometheusScrape after = PrometheusScrape.of(this.client);
 			SoftAssertions softly = new SoftAssertions();
