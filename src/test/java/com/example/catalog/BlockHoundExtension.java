@@ -14,8 +14,7 @@ public class BlockHoundExtension implements BeforeAllCallback {
 	static {
 		BlockHound.install((builder) -> builder.allowBlockingCallsInside("java.util.UUID", "randomUUID")
 			.allowBlockingCallsInside("java.security.SecureRandom", "nextBytes")
-			// Spring's static-resource resolver reads jar entries (here Swagger UI's
-			// webjar)
+			// Spring's static-resource resolver reads jar entries (Swagger UI's webjar)
 			// on the calling thread; it serves only the documentation UI, never the API.
 			.allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource")
 			// Short in-memory locks around connection bookkeeping, not I/O; flagging them
@@ -24,8 +23,8 @@ public class BlockHoundExtension implements BeforeAllCallback {
 					"doInLock")
 			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
 			.allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "doExclusive")
-			// Lettuce caches method lookups for a cluster node's first connection under a
-			// lock.
+			// Lettuce caches method lookups for a cluster node's first connection
+			// under a lock.
 			.allowBlockingCallsInside("io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of")
 			// Netty's adaptive buffer allocator briefly locks a magazine when it grows.
 			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")

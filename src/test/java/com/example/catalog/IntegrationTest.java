@@ -24,9 +24,8 @@ import org.springframework.test.context.ContextConfiguration;
 				"catalog.security.users.alice.password={noop}alice-secret", "catalog.security.users.alice.roles=USER",
 				"catalog.security.users.bob.password={noop}bob-secret", "catalog.security.users.bob.roles=USER",
 				"catalog.security.users.ops.password={noop}ops-secret", "catalog.security.users.ops.roles=OPS",
-				// Generous, so that a loaded test machine does not turn a slow Redis
-				// answer
-				// into a bypass; timeouts themselves are covered by ResponseCacheTest.
+				// Generous: on a loaded test machine a slow Redis answer must not turn
+				// into a bypass. ResponseCacheTest covers the timeouts themselves.
 				"catalog.cache.redis-timeout=2s" })
 @AutoConfigureWebTestClient
 @ContextConfiguration(initializers = TestServers.Initializer.class)

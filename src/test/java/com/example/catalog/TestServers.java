@@ -170,8 +170,8 @@ public final class TestServers {
 				properties.putAll(environmentProperties());
 			}
 			properties.put("catalog.cache.key-prefix", "test-" + UUID.randomUUID().toString().substring(0, 8));
-			// A test's own properties (e.g. a Redis URL nothing listens on) win over the
-			// defaults.
+			// A test's own properties (e.g. a Redis URL nothing listens on)
+			// win over the defaults.
 			PropertySource<?> inlined = context.getEnvironment()
 				.getPropertySources()
 				.get(TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME);

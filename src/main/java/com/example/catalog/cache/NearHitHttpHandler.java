@@ -119,8 +119,7 @@ final class NearHitHttpHandler implements HttpHandler {
 			nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 		}
 		catch (IllegalStateException ex) {
-			// Not a request a server received (a mock): there is no event loop to go back
-			// to.
+			// A mock, not a request a server received: no event loop to go back to.
 			return work;
 		}
 		if (nativeRequest instanceof Connection connection) {

@@ -83,9 +83,7 @@ final class RedisConnectionGate implements SmartLifecycle {
 				logger.info("Connected to Redis; response caching is on");
 			});
 		// Start-up (not an event loop) waits a moment for the first attempt, so that the
-		// first
-		// requests are cached when Redis is there; when it is not, the service starts
-		// anyway.
+		// first requests are cached when Redis is there; without it, the service starts.
 		try {
 			firstAttempt.await(FIRST_ATTEMPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 		}

@@ -22,9 +22,9 @@ import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.JsonRequestBody;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.QueryParameters;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -55,7 +55,7 @@ class CatalogController {
 		this.jsonMapper = jsonMapper;
 	}
 
-	@GetMapping(path = "/catalog", produces = MediaType.APPLICATION_JSON_VALUE)
+	@GetMapping(path = CatalogPaths.PAGE, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "A keyset page of items",
 			description = "Served from the response cache. Unknown, repeated or empty parameters are a 400.")
 	@Parameter(name = "category", in = ParameterIn.QUERY, description = "Exact category")
@@ -91,16 +91,14 @@ class CatalogController {
 				})));
 	}
 
-	@GetMapping(path = "/catalog/items/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "One item", description = "Served from the response cache.")
 	@Parameter(name = "If-None-Match", in = ParameterIn.HEADER, description = "ETag of a copy the client holds")
 	@ApiResponse(responseCode = "200", description = "The item",
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Item.class)),
 			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control"), @Header(name = "Cache-Status") })
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	@ApiDocs.CacheableGetResponses
 	Mono<ResponseEntity<ByteBuffer>> item(
 			@Parameter(description = "Item id",
@@ -113,7 +111,7 @@ class CatalogController {
 				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
 	}
 
-	@PostMapping(path = "/catalog/items", consumes = MediaType.APPLICATION_JSON_VALUE,
+	@PostMapping(path = CatalogPaths.ITEMS, consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Create an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
 			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
@@ -125,18 +123,10 @@ class CatalogController {
 			headers = @Header(name = "Location", description = "URL of the new item"),
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Item.class)))
-	@ApiResponse(responseCode = "409", description = "The sku is taken",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "413", description = "The body exceeds 64 KiB",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "415", description = "The body is not JSON",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "409", description = "The sku is taken")
+	@ApiResponse(responseCode = "413", description = "The body exceeds 64 KiB")
+	@ApiResponse(responseCode = "415", description = "The body is not JSON")
+	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
@@ -147,7 +137,7 @@ class CatalogController {
 			.map(StoredResponse::toResponseEntity);
 	}
 
-	@PutMapping(path = "/catalog/items/{id}", consumes = MediaType.APPLICATION_JSON_VALUE,
+	@PutMapping(path = CatalogPaths.ITEM, consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "Replace an item's fields",
 			security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
@@ -156,12 +146,8 @@ class CatalogController {
 	@ApiResponse(responseCode = "200", description = "The changed item",
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Item.class)))
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "409", description = "The sku is taken by another item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
+	@ApiResponse(responseCode = "409", description = "The sku is taken by another item")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<Item>> update(@Parameter(description = "Item id") @PathVariable("id") String rawId,
 			@Parameter(hidden = true) ServerHttpRequest request) {
@@ -172,12 +158,10 @@ class CatalogController {
 			.map(ResponseEntity::ok);
 	}
 
-	@DeleteMapping("/catalog/items/{id}")
+	@DeleteMapping(CatalogPaths.ITEM)
 	@Operation(summary = "Delete an item", security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH))
 	@ApiResponse(responseCode = "204", description = "Deleted")
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<Void>> delete(@Parameter(description = "Item id") @PathVariable("id") String rawId) {
 		long id = ItemIds.parse(rawId);

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import com.example.catalog.cache.CacheKey;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.QueryParameters;
 
 /**
  * A validated, normalised {@code GET /catalog} query. Two requests that mean the same

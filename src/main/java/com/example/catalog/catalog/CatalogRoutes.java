@@ -14,12 +14,12 @@ class CatalogRoutes {
 
 	@Bean
 	CacheableRoute catalogPageRoute() {
-		return new CacheableRoute("/catalog", (request, pathVariables) -> CatalogController.pageKey(request));
+		return new CacheableRoute(CatalogPaths.PAGE, (request, pathVariables) -> CatalogController.pageKey(request));
 	}
 
 	@Bean
 	CacheableRoute catalogItemRoute() {
-		return new CacheableRoute("/catalog/items/{id}",
+		return new CacheableRoute(CatalogPaths.ITEM,
 				(request, pathVariables) -> CatalogController.itemKey(request, pathVariables.get("id")));
 	}
 

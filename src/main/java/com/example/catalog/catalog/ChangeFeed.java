@@ -72,6 +72,9 @@ final class ChangeFeed implements SmartLifecycle {
 
 	private volatile boolean listening;
 
+	/** The database's process id of the listening connection, for tests to end it. */
+	private volatile int backendPid;
+
 	private volatile Disposable subscription;
 
 	ChangeFeed(ConnectionFactory connectionFactory, ResponseCache cache, JsonMapper jsonMapper, Clock clock,
@@ -129,8 +132,14 @@ final class ChangeFeed implements SmartLifecycle {
 		if (!(connection instanceof PostgresqlConnection postgres)) {
 			return Flux.error(new IllegalStateException("The change feed needs PostgreSQL, not " + connection));
 		}
-		return postgres.createStatement("LISTEN " + CHANNEL)
+		return postgres.createStatement("SET application_name = 'catalog-change-feed'")
 			.execute()
+			.flatMap((result) -> result.getRowsUpdated())
+			.thenMany(postgres.createStatement("SELECT pg_backend_pid()")
+				.execute()
+				.flatMap((result) -> result.map((row, metadata) -> row.get(0, Integer.class))))
+			.doOnNext((pid) -> this.backendPid = pid)
+			.thenMany(postgres.createStatement("LISTEN " + CHANNEL).execute())
 			.flatMap((result) -> result.getRowsUpdated())
 			.thenMany(Flux.defer(() -> {
 				Flux<Void> changes = postgres.getNotifications().concatMap(this::invalidate);
@@ -213,6 +222,10 @@ final class ChangeFeed implements SmartLifecycle {
 			json.path("principals").forEach((principal) -> scopes.add(CacheKey.principalScope(principal.asString())));
 		}
 		return new Announced(new ArrayList<>(scopes), changeId, at);
+	}
+
+	int backendPid() {
+		return this.backendPid;
 	}
 
 	@Override

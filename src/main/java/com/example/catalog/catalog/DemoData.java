@@ -52,8 +52,7 @@ class DemoData implements ApplicationRunner {
 	@Override
 	public void run(ApplicationArguments args) {
 		// Start-up runs on the main thread, not an event loop: waiting here is what keeps
-		// the
-		// service from reporting ready before its demo data exists.
+		// the service from reporting ready before its demo data exists.
 		Long inserted = this.items.count()
 			.filter((count) -> count == 0)
 			.flatMap((empty) -> this.db.sql(INSERT).bind("count", ITEMS).fetch().rowsUpdated())

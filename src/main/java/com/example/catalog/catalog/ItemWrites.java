@@ -93,12 +93,12 @@ class ItemWrites {
 	private Mono<Created> insert(ItemInput input) {
 		return this.items.insertUnlessSkuTaken(input)
 			.map((change) -> new Created(
-					new StoredResponse(HttpStatus.CREATED.value(), "/catalog/items/" + change.item().id(),
+					new StoredResponse(HttpStatus.CREATED.value(), CatalogPaths.item(change.item().id()),
 							MediaType.APPLICATION_JSON_VALUE, this.jsonMapper.writeValueAsBytes(change.item())),
 					change))
 			.switchIfEmpty(Mono.fromSupplier(() -> {
 				ProblemDetail problem = Problems.conflict("sku", skuTakenDetail(input)).getBody();
-				problem.setInstance(URI.create("/catalog/items"));
+				problem.setInstance(URI.create(CatalogPaths.ITEMS));
 				return new Created(
 						new StoredResponse(HttpStatus.CONFLICT.value(), null, MediaType.APPLICATION_PROBLEM_JSON_VALUE,
 								this.jsonMapper.writeValueAsBytes(Problems.members(problem))),

@@ -20,14 +20,13 @@ import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.catalog.CatalogScopes;
 import com.example.catalog.catalog.Item;
 import com.example.catalog.catalog.ItemIds;
-import com.example.catalog.catalog.QueryParameters;
 import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
+import com.example.catalog.system.QueryParameters;
 import com.example.catalog.system.Writes;
 
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -47,6 +46,10 @@ import org.springframework.web.bind.annotation.RestController;
 @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH)
 class FavoritesController {
 
+	static final String FAVORITES = "/me/favorites";
+
+	static final String FAVORITE = FAVORITES + "/{itemId}";
+
 	private final FavoriteRepository favorites;
 
 	private final ResponseCache cache;
@@ -56,7 +59,7 @@ class FavoritesController {
 		this.cache = cache;
 	}
 
-	@GetMapping(path = "/me/favorites", produces = MediaType.APPLICATION_JSON_VALUE)
+	@GetMapping(path = FAVORITES, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(summary = "The caller's favourite items",
 			description = "Cached per principal: one principal's page is never served to another.")
 	@ApiResponse(responseCode = "200", description = "The favourites, oldest first",
@@ -64,9 +67,7 @@ class FavoritesController {
 					schema = @Schema(implementation = FavoritesPage.class)),
 			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control", description = "private"),
 					@Header(name = "Cache-Status") })
-	@ApiResponse(responseCode = "401", description = "No or wrong credentials",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "401", description = "No or wrong credentials")
 	@ApiDocs.CacheableGetResponses
 	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
@@ -78,12 +79,10 @@ class FavoritesController {
 				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
 	}
 
-	@PutMapping("/me/favorites/{itemId}")
+	@PutMapping(FAVORITE)
 	@Operation(summary = "Add an item to the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is a favourite (whether or not it was before)")
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	Mono<ResponseEntity<Void>> add(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
@@ -94,12 +93,10 @@ class FavoritesController {
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
-	@DeleteMapping("/me/favorites/{itemId}")
+	@DeleteMapping(FAVORITE)
 	@Operation(summary = "Remove an item from the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is not a favourite (whether or not it was before)")
-	@ApiResponse(responseCode = "404", description = "No such item",
-			content = @Content(mediaType = ApiDocs.PROBLEM_JSON,
-					schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "404", description = "No such item")
 	Mono<ResponseEntity<Void>> remove(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);

@@ -7,18 +7,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 import io.swagger.v3.oas.annotations.headers.Header;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 
-import org.springframework.http.ProblemDetail;
-
 /**
- * OpenAPI annotations that several operations share.
+ * OpenAPI annotations that several operations share. An error response needs only its
+ * code and description: {@link OpenApiConfiguration} documents every one as a problem.
  */
 public final class ApiDocs {
-
-	public static final String PROBLEM_JSON = "application/problem+json";
 
 	private ApiDocs() {
 	}
@@ -29,11 +24,9 @@ public final class ApiDocs {
 	@Documented
 	@ApiResponse(responseCode = "304", description = "If-None-Match named the current ETag",
 			headers = @Header(name = "ETag", description = "Strong validator of the response"))
-	@ApiResponse(responseCode = "400", description = "An unknown, repeated or invalid parameter",
-			content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "400", description = "An unknown, repeated or invalid parameter")
 	@ApiResponse(responseCode = "503", description = "The database cannot be reached and nothing is cached",
-			headers = @Header(name = "Retry-After", description = "Seconds to wait"),
-			content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+			headers = @Header(name = "Retry-After", description = "Seconds to wait"))
 	public @interface CacheableGetResponses {
 
 	}
@@ -42,16 +35,12 @@ public final class ApiDocs {
 	@Target(ElementType.METHOD)
 	@Retention(RetentionPolicy.RUNTIME)
 	@Documented
-	@ApiResponse(responseCode = "400", description = "Invalid JSON or an invalid field, named in the problem",
-			content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+	@ApiResponse(responseCode = "400", description = "Invalid JSON or an invalid field, named in the problem")
 	@ApiResponse(responseCode = "401", description = "No or wrong credentials",
-			headers = @Header(name = "WWW-Authenticate", description = "Basic realm=\"catalog\""),
-			content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
-	@ApiResponse(responseCode = "403", description = "The account is not an editor",
-			content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+			headers = @Header(name = "WWW-Authenticate", description = "Basic realm=\"catalog\""))
+	@ApiResponse(responseCode = "403", description = "The account is not an editor")
 	@ApiResponse(responseCode = "503", description = "The database cannot be reached",
-			headers = @Header(name = "Retry-After", description = "Seconds to wait"),
-			content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ProblemDetail.class)))
+			headers = @Header(name = "Retry-After", description = "Seconds to wait"))
 	public @interface WriteResponses {
 
 	}

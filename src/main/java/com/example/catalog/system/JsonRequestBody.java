@@ -1,14 +1,13 @@
 package com.example.catalog.system;
 
-import org.springframework.core.io.buffer.DataBuffer;
+import reactor.core.publisher.Mono;
+
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.unit.DataSize;
-
-import reactor.core.publisher.Mono;
 
 /**
  * Reads a JSON request body as bytes, bounded: a declared or actual size over the limit

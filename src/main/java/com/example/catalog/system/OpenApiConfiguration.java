@@ -1,10 +1,18 @@
 package com.example.catalog.system;
 
+import java.util.Map;
+
+import io.swagger.v3.core.converter.AnnotatedType;
+import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
-
+import io.swagger.v3.oas.models.Components;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -12,6 +20,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.web.server.WebFilter;
 
 /**
@@ -27,6 +37,50 @@ import org.springframework.web.server.WebFilter;
 public class OpenApiConfiguration {
 
 	public static final String BASIC_AUTH = "basicAuth";
+
+	/**
+	 * Every error response (4xx, 5xx) is an RFC 9457 problem. Said once here rather than
+	 * on each {@code @ApiResponse}, which then gives only when the error happens. It
+	 * replaces the content springdoc gives a response without any, which is the handler's
+	 * success body.
+	 */
+	@Bean
+	OpenApiCustomizer errorResponsesAreProblems() {
+		return (openApi) -> {
+			if (openApi.getComponents() == null) {
+				openApi.setComponents(new Components());
+			}
+			Components components = openApi.getComponents();
+			ModelConverters.getInstance(true)
+				.readAll(new AnnotatedType(ProblemDetail.class))
+				.forEach((name, schema) -> {
+					if (components.getSchemas() == null || !components.getSchemas().containsKey(name)) {
+						components.addSchemas(name, schema);
+					}
+				});
+			if (openApi.getPaths() == null) {
+				return;
+			}
+			openApi.getPaths()
+				.values()
+				.stream()
+				.flatMap((path) -> path.readOperations().stream())
+				.flatMap((operation) -> operation.getResponses().entrySet().stream())
+				.filter((response) -> isError(response.getKey()))
+				.map(Map.Entry::getValue)
+				.forEach(OpenApiConfiguration::describeAsProblem);
+		};
+	}
+
+	private static boolean isError(String responseCode) {
+		return responseCode.startsWith("4") || responseCode.startsWith("5");
+	}
+
+	private static void describeAsProblem(ApiResponse response) {
+		Schema<?> problem = new Schema<>().$ref("#/components/schemas/" + ProblemDetail.class.getSimpleName());
+		response.setContent(new Content().addMediaType(MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+				new io.swagger.v3.oas.models.media.MediaType().schema(problem)));
+	}
 
 	/**
 	 * Serves the OpenAPI documents off the event loop: springdoc hands them out under a

@@ -7,6 +7,8 @@ import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import com.example.catalog.catalog.CatalogPaths;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -36,6 +38,17 @@ class SecurityConfiguration {
 
 	static final String REALM = "catalog";
 
+	private static final String ITEMS_AND_BELOW = CatalogPaths.ITEMS + "/**";
+
+	/**
+	 * Where the caller's own resources live (favourites at {@code /me/favorites}), all of
+	 * which need an account.
+	 */
+	private static final String CALLERS_OWN = "/me";
+
+	/** Operations on the service itself, such as purging the cache. */
+	private static final String ADMINISTRATION = "/admin";
+
 	@Bean
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper jsonMapper) {
 		return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -49,17 +62,17 @@ class SecurityConfiguration {
 						(exchange, ex) -> writeProblem(exchange, jsonMapper, HttpStatus.FORBIDDEN, "Forbidden",
 								"This account may not do this; changing the catalog needs the EDITOR role, "
 										+ "administering the cache EDITOR or OPS")))
-			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.GET, "/catalog", "/catalog/items/**")
+			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.GET, CatalogPaths.PAGE, ITEMS_AND_BELOW)
 				.permitAll()
-				.pathMatchers(HttpMethod.POST, "/catalog/items")
+				.pathMatchers(HttpMethod.POST, CatalogPaths.ITEMS)
 				.hasRole("EDITOR")
-				.pathMatchers(HttpMethod.PUT, "/catalog/items/**")
+				.pathMatchers(HttpMethod.PUT, ITEMS_AND_BELOW)
 				.hasRole("EDITOR")
-				.pathMatchers(HttpMethod.DELETE, "/catalog/items/**")
+				.pathMatchers(HttpMethod.DELETE, ITEMS_AND_BELOW)
 				.hasRole("EDITOR")
-				.pathMatchers("/me", "/me/**")
+				.pathMatchers(CALLERS_OWN, CALLERS_OWN + "/**")
 				.authenticated()
-				.pathMatchers("/admin/**")
+				.pathMatchers(ADMINISTRATION + "/**")
 				.hasAnyRole("EDITOR", "OPS")
 				.anyExchange()
 				.permitAll())

@@ -1,7 +1,5 @@
 package com.example.catalog.cache;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -219,9 +219,8 @@ class ResponseCacheTest {
 		assertThat(loads()).isEqualTo(1);
 		assertThat(requests("hit")).isEqualTo(1);
 		assertThat(requests("miss")).isEqualTo(1);
-		assertThat(this.redis.count("GET")).isEqualTo(3); // lookup, re-check under the
-															// lease, the other instance's
-															// lookup
+		// the lookup, the re-check under the lease, the other instance's lookup
+		assertThat(this.redis.count("GET")).isEqualTo(3);
 	}
 
 	@Test

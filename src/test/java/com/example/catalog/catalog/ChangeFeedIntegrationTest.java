@@ -45,6 +45,9 @@ class ChangeFeedIntegrationTest {
 	@Autowired
 	Environment environment;
 
+	@Autowired
+	ChangeFeed feed;
+
 	private final String category = "feed-" + UUID.randomUUID().toString().substring(0, 8);
 
 	@Test
@@ -128,12 +131,14 @@ class ChangeFeedIntegrationTest {
 		assertThat(cacheStatus(get(page))).isEqualTo("catalog; hit");
 		double resyncs = this.meters.get("catalog.cache.feed.resyncs").counter().count();
 
-		Long terminated = this.db.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-				+ "WHERE pid <> pg_backend_pid() AND (query = 'LISTEN catalog_changes' OR query LIKE '%change_feed_alive%')")
-			.map((row) -> row.get(0, Long.class))
+		// This context's listening connection only: other contexts, and other test runs
+		// on the same server, have their own.
+		Boolean terminated = this.db.sql("SELECT pg_terminate_backend(:pid)")
+			.bind("pid", this.feed.backendPid())
+			.map((row) -> row.get(0, Boolean.class))
 			.one()
 			.block();
-		assertThat(terminated).as("listening connections ended").isPositive();
+		assertThat(terminated).as("the listening connection ended").isTrue();
 
 		await().atMost(SEEN_WITHIN)
 			.untilAsserted(() -> assertThat(this.meters.get("catalog.cache.feed.resyncs").counter().count())

@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
-import static com.example.catalog.catalog.ProblemAssertions.assertBadField;
+import static com.example.catalog.system.ProblemAssertions.assertBadField;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

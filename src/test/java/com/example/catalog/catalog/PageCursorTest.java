@@ -8,7 +8,7 @@ import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 
-import static com.example.catalog.catalog.ProblemAssertions.assertBadParameter;
+import static com.example.catalog.system.ProblemAssertions.assertBadParameter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -163,8 +163,8 @@ class DatabaseFaultsIntegrationTest extends DatabaseFaultsSupport {
 				});
 		}
 		catch (ConditionTimeoutException ex) {
-			// Reported below, with the last answers, next to the answers during the
-			// outage.
+			// Reported below, with the last answers, next to the answers
+			// during the outage.
 		}
 		Http.Response read = lastRead.get();
 		Http.Response write = lastWrite.get();

@@ -32,8 +32,8 @@ class DatabaseStaleCopyIntegrationTest extends DatabaseFaultsSupport {
 		String item = "/catalog/items/" + this.ids.get(0);
 		assertThat(this.http.get(item).status()).isEqualTo(200);
 		assertThat(this.http.get(item).cacheStatus()).isEqualTo("catalog; hit");
-		// Past the TTL (4 s) and its jitter (10%): waiting for time to pass, not for an
-		// event.
+		// Past the TTL (4 s) and its jitter (10%):
+		// waiting for time to pass, not for an event.
 		LockSupport.parkNanos(Duration.ofMillis(4600).toNanos());
 		proxy().mode(Mode.BLACK_HOLE);
 		Http.Response stale = this.http.get(this.cachedPage);

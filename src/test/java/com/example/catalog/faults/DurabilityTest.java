@@ -101,8 +101,8 @@ class DurabilityTest {
 						.until(() -> acknowledged.size() >= ACKNOWLEDGED_BEFORE_KILL);
 				}
 				catch (ConditionTimeoutException ex) {
-					// Killed all the same: how many creates were acknowledged is asserted
-					// below.
+					// Killed all the same: how many creates were acknowledged
+					// is asserted below.
 				}
 				inFlightAtKill = inFlight.get();
 				killed.set(true);

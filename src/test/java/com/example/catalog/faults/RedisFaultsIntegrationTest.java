@@ -59,10 +59,9 @@ import static org.awaitility.Awaitility.await;
 @IntegrationTest
 @TestPropertySource(
 		properties = { "spring.data.redis.url=${faults.redis-proxy-url}", TestServers.NO_REDIS_CONTAINER + "=true",
-				// What production uses (application.yaml, else the CacheProperties
-				// default):
-				// @IntegrationTest raises it to 2s for tests on a loaded machine, but how
-				// quickly a silent Redis is given up on is what is under test here.
+				// The production timeout (application.yaml, else the CacheProperties
+				// default): @IntegrationTest raises it to 2s for a loaded test machine,
+				// but how quickly a silent Redis is given up on is under test here.
 				"catalog.cache.redis-timeout=${faults.production-redis-timeout}" })
 @DirtiesContext
 class RedisFaultsIntegrationTest {
@@ -139,8 +138,8 @@ class RedisFaultsIntegrationTest {
 	static void closeProxy() {
 		if (proxy != null) {
 			proxy.close();
-			// A rerun of a failed test (surefire) starts a context of its own, which
-			// must get a live proxy.
+			// A rerun of a failed test (surefire) starts a context of its own,
+			// which must get a live proxy.
 			proxy = null;
 		}
 	}
@@ -242,9 +241,8 @@ class RedisFaultsIntegrationTest {
 
 			SoftAssertions softly = new SoftAssertions();
 			// Each page was a hit before the outage: a Redis that comes back empty has
-			// lost
-			// at least their entries (and the generation counter), so that caching has to
-			// start over from misses.
+			// lost at least their entries (and the generation counter), so that caching
+			// has to start over from misses.
 			softly.assertThat(lost)
 				.as("keys lost with the restart: at least the entries of the %d cached pages", this.urls.size())
 				.isGreaterThan(this.urls.size());

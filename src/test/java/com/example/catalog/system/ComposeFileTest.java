@@ -161,8 +161,8 @@ class ComposeFileTest {
 	}
 
 	private static void requireTestServers() {
-		// Servers named by the environment, or containers; fails with a message
-		// otherwise.
+		// Servers named by the environment, or containers;
+		// fails with a message otherwise.
 		TestServers.serverProperties();
 	}
 

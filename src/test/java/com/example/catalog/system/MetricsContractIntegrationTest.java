@@ -13,7 +13,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -42,9 +41,8 @@ class MetricsContractIntegrationTest {
 		get(page, "catalog; fwd=miss; stored");
 		get(page, "catalog; hit");
 
-		// Counters and the request timer are recorded as the responses complete: give
-		// them
-		// a moment.
+		// Counters and the request timer are recorded as the responses complete:
+		// give them a moment.
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
 			PrometheusScrape after = PrometheusScrape.of(this.client);
 			SoftAssertions softly = new SoftAssertions();

@@ -1,10 +1,10 @@
 package com.example.catalog.system;
 
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +60,11 @@ class OpenApiIntegrationTest {
 				"cursor", "q");
 		assertThat(((Map<String, Object>) list.get("responses"))).containsKeys("200", "304", "400", "503");
 		Map<String, Object> create = (Map<String, Object>) paths.get("/catalog/items").get("post");
-		assertThat(((Map<String, Object>) create.get("responses"))).containsKeys("201", "400", "401", "403", "409",
-				"413", "415", "422");
-		assertThat(docs.get("components").toString()).contains("basicAuth", "scheme=basic");
+		Map<String, Map<String, Object>> createResponses = (Map<String, Map<String, Object>>) create.get("responses");
+		assertThat(createResponses).containsKeys("201", "400", "401", "403", "409", "413", "415", "422");
+		assertThat(createResponses.get("409").get("content")).isEqualTo(Map.of("application/problem+json",
+				Map.of("schema", Map.of("$ref", "#/components/schemas/ProblemDetail"))));
+		assertThat(docs.get("components").toString()).contains("basicAuth", "scheme=basic", "ProblemDetail=");
 	}
 
 	/**

@@ -1,4 +1,4 @@
-package com.example.catalog.catalog;
+package com.example.catalog.system;
 
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
@@ -11,13 +11,13 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Assertions on the 400 problems that the parsers raise.
  */
-final class ProblemAssertions {
+public final class ProblemAssertions {
 
 	private ProblemAssertions() {
 	}
 
 	/** {@code parsing} fails with a 400 whose {@code parameter} is {@code parameter}. */
-	static void assertBadParameter(ThrowingCallable parsing, String parameter) {
+	public static void assertBadParameter(ThrowingCallable parsing, String parameter) {
 		assertBad(parsing, "parameter", parameter);
 	}
 
@@ -25,7 +25,7 @@ final class ProblemAssertions {
 	 * {@code parsing} fails with a 400 whose {@code field} is {@code field}, or that
 	 * names no field when {@code field} is {@code null}.
 	 */
-	static void assertBadField(ThrowingCallable parsing, String field) {
+	public static void assertBadField(ThrowingCallable parsing, String field) {
 		assertBad(parsing, "field", field);
 	}
 

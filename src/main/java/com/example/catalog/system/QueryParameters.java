@@ -1,4 +1,4 @@
-package com.example.catalog.catalog;
+package com.example.catalog.system;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -6,8 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-
-import com.example.catalog.system.Problems;
 
 /**
  * A request's query string, parsed strictly: every parameter must be known, appear once,

@@ -1,10 +1,10 @@
-package com.example.catalog.catalog;
+package com.example.catalog.system;
 
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import static com.example.catalog.catalog.ProblemAssertions.assertBadParameter;
+import static com.example.catalog.system.ProblemAssertions.assertBadParameter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
