@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Two jars' hit path side by side: BEFORE.jar and AFTER.jar on one database, 30 s of wrk warm-up
+# each, then AB_ROUNDS (6) alternating AB_SECONDS (5) s wrk runs of GET /catalog?category=cat-3&limit=200,
+# printing requests/s per run and the medians. Uses the bench_catalog database bench/run.sh leaves
+# behind (run that first) and Redis databases 4 and 5.
+#   bench/ab-hit-path.sh BEFORE.jar AFTER.jar
+set -euo pipefail
+[ $# -eq 2 ] || { echo "usage: $0 BEFORE.jar AFTER.jar" >&2; exit 2; }
+ROUNDS=${AB_ROUNDS:-6}
+SECONDS_EACH=${AB_SECONDS:-5}
+URL='/catalog?category=cat-3&limit=200'
+OUT=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+i=0
+for jar in "$1" "$2"; do
+  SERVER_PORT=$((18100 + i)) SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/bench_catalog \
+    SPRING_R2DBC_USERNAME=postgres SPRING_R2DBC_PASSWORD=postgres \
+    SPRING_DATA_REDIS_URL="redis://127.0.0.1:6379/$((4 + i))" CATALOG_CACHE_KEY_PREFIX="ab-$i" \
+    java -Xmx512m -jar "$jar" >"$OUT/jar-$i.log" 2>&1 &
+  PIDS+=($!)
+  i=$((i + 1))
+done
+for port in 18100 18101; do
+  for _ in $(seq 1 120); do curl -sf "localhost:$port/actuator/health" >/dev/null && break; sleep 0.5; done
+  curl -sf "localhost:$port$URL" >/dev/null
+  wrk -t1 -c32 -d30s "http://127.0.0.1:$port$URL" >/dev/null
+done
+for r in $(seq 1 "$ROUNDS"); do
+  for port in 18100 18101; do
+    rps=$(wrk -t1 -c32 "-d${SECONDS_EACH}s" "http://127.0.0.1:$port$URL" | awk '/Requests\/sec/{print $2}')
+    echo "$rps" >>"$OUT/rps-$port"
+    echo "round $r $([ $port = 18100 ] && echo before || echo after): $rps requests/s"
+  done
+done
+for port in 18100 18101; do
+  echo "$([ $port = 18100 ] && echo before || echo after) median: $(sort -n "$OUT/rps-$port" | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}') requests/s"
+done
