@@ -54,6 +54,14 @@ final class ChangeFeed implements SmartLifecycle {
 
 	private static final Duration LIVENESS_TIMEOUT = Duration.ofSeconds(2);
 
+	/**
+	 * Announced changes waiting for their invalidation; past it the feed reconnects and
+	 * invalidates everything, as for any other gap.
+	 */
+	private static final int MAX_WAITING_CHANGES = 100_000;
+
+	private static final int CONCURRENT_INVALIDATIONS = 64;
+
 	private final ConnectionFactory connectionFactory;
 
 	private final ResponseCache cache;
@@ -142,7 +150,13 @@ final class ChangeFeed implements SmartLifecycle {
 			.thenMany(postgres.createStatement("LISTEN " + CHANNEL).execute())
 			.flatMap((result) -> result.getRowsUpdated())
 			.thenMany(Flux.defer(() -> {
-				Flux<Void> changes = postgres.getNotifications().concatMap(this::invalidate);
+				// The driver hands notifications over through a small bounded buffer and
+				// fails the connection when it overflows: take them as fast as they come,
+				// and invalidate many at once (each change is independent and
+				// idempotent).
+				Flux<Void> changes = postgres.getNotifications()
+					.onBackpressureBuffer(MAX_WAITING_CHANGES)
+					.flatMap(this::invalidate, CONCURRENT_INVALIDATIONS);
 				Flux<Void> liveness = Flux.interval(LIVENESS_INTERVAL)
 					.concatMap((tick) -> postgres.createStatement("SELECT 1 AS change_feed_alive")
 						.execute()

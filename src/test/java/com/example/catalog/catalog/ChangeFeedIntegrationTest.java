@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 
 import com.example.catalog.IntegrationTest;
 
@@ -121,6 +122,23 @@ class ChangeFeedIntegrationTest {
 		await().atMost(SEEN_WITHIN).until(() -> notificationsHeard() > heard);
 		assertThat(Long.parseLong(this.redis.opsForValue().get(everything).block())).isEqualTo(before + 1);
 		assertThat(body(get("/catalog?category=" + this.category + "&limit=1000"))).contains("BULK-");
+	}
+
+	@Test
+	void aBurstOfChangesIsHeardInFullWithoutLosingTheListeningConnection() {
+		double heard = notificationsHeard();
+		double resyncs = this.meters.get("catalog.cache.feed.resyncs").counter().count();
+		int changes = 3000;
+		Flux.range(0, changes)
+			.flatMap((i) -> this.db
+				.sql("INSERT INTO items (sku, name, category, price_cents) VALUES (:sku, 'Burst', :category, 1)")
+				.bind("sku", "BURST-" + this.category + "-" + i)
+				.bind("category", this.category)
+				.then(), 16)
+			.blockLast();
+		await().atMost(Duration.ofSeconds(30))
+			.untilAsserted(() -> assertThat(notificationsHeard()).isGreaterThanOrEqualTo(heard + changes));
+		assertThat(this.meters.get("catalog.cache.feed.resyncs").counter().count()).as("reconnects").isEqualTo(resyncs);
 	}
 
 	@Test
