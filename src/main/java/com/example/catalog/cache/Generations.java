@@ -82,8 +82,6 @@ final class Generations {
 
 	private final Duration retryTimeout;
 
-	private final Duration lostReadGuard;
-
 	private final Clock clock;
 
 	private final CacheMetrics metrics;
@@ -111,7 +109,6 @@ final class Generations {
 		this.counterTtl = counterTtl;
 		this.invalidationTimeout = invalidationTimeout;
 		this.retryTimeout = retryTimeout;
-		this.lostReadGuard = retryTimeout.multipliedBy(4).plusMillis(500);
 		this.clock = clock;
 		this.metrics = metrics;
 	}
@@ -130,15 +127,7 @@ final class Generations {
 			List<String> keys = counterKeys(key);
 			return new Counters(keys, new CoalescedRead<>(() -> read(keys)));
 		});
-		return retryPending(counters.keys()).then(counters.read().get().timeout(this.lostReadGuard, Mono.defer(() -> {
-			// A read answers or fails within the read timeout, and a waiter waits for at
-			// most two of them. Now and then one waits for good (a signal lost in the
-			// coalescing, not understood yet): a bypass is better than a hung request.
-			logger.warn("A generation read was not answered within " + this.lostReadGuard.toMillis()
-					+ " ms; this request bypasses the cache");
-			this.metrics.redisFailed();
-			return Mono.error(new CacheUnavailableException("Generation read lost", null));
-		}))).map(Generations::stampOf);
+		return retryPending(counters.keys()).then(counters.read().get()).map(Generations::stampOf);
 	}
 
 	/**

@@ -190,24 +190,6 @@ class GenerationsTest {
 	}
 
 	@Test
-	void aGenerationReadThatIsNeverAnsweredBecomesABypassInsteadOfAHang() {
-		RedisConnectionGate gate = mock(RedisConnectionGate.class);
-		when(gate.isOpen()).thenReturn(true);
-		CacheMetrics metrics = new CacheMetrics(this.registry);
-		// A command timeout far beyond the guard stands in for a read whose answer is
-		// lost.
-		GuardedRedis patient = new GuardedRedis(this.redis.template, this.breaker, Duration.ofMinutes(1), gate,
-				metrics);
-		Generations generations = new Generations(patient, "test", Duration.ofHours(3), INVALIDATION_TIMEOUT,
-				READ_TIMEOUT, this.clock, metrics);
-		this.redis.hang("MGET");
-		StepVerifier.withVirtualTime(() -> generations.stamp(List.of("category:decor")))
-			.thenAwait(READ_TIMEOUT.multipliedBy(4).plusMillis(500))
-			.expectError(CacheUnavailableException.class)
-			.verify(TIMEOUT);
-	}
-
-	@Test
 	void aReadThatFailsWhileAChangeIsPendingIsNotPermanent() {
 		this.redis.fail("BUMP");
 		StepVerifier.withVirtualTime(() -> this.generations.bump(List.of("item:1"), "tx:9"))
