@@ -203,16 +203,16 @@ final class Generations {
 	}
 
 	private Pending pendingChange(Collection<String> scopes, String changeId) {
-		Map<String, TreeSet<String>> countersBySlot = new TreeMap<>();
+		TreeSet<String> counters = new TreeSet<>();
 		for (String scope : scopes) {
-			countersBySlot.computeIfAbsent(hashTag(scope), (tag) -> new TreeSet<>()).add(counterKey(scope));
+			counters.add(counterKey(scope));
 		}
 		List<Slot> slots = new ArrayList<>();
-		countersBySlot.forEach((tag, counters) -> {
+		bySlot(counters).forEach((tag, slotCounters) -> {
 			// Same change, same scopes: same marker, wherever the increment comes from.
 			String marker = this.prefix + ":chg:{" + tag + "}:"
-					+ CacheKey.digest(changeId + "\n" + String.join("\n", counters)).substring(0, 32);
-			slots.add(new Slot(marker, List.copyOf(counters)));
+					+ CacheKey.digest(changeId + "\n" + String.join("\n", slotCounters)).substring(0, 32);
+			slots.add(new Slot(marker, List.copyOf(slotCounters)));
 		});
 		return new Pending(CacheKey.digest(changeId + "\n" + slots), List.copyOf(slots));
 	}
@@ -226,14 +226,7 @@ final class Generations {
 	@SuppressWarnings("unchecked")
 	private Mono<List<byte[]>> seedMissing(List<String> counters) {
 		List<byte[]> args = List.of(seed(), ascii(this.counterTtl.toMillis()));
-		Map<String, List<String>> bySlot = new TreeMap<>();
-		for (String counter : counters) {
-			bySlot
-				.computeIfAbsent(counter.substring(counter.indexOf('{'), counter.indexOf('}')),
-						(tag) -> new ArrayList<>())
-				.add(counter);
-		}
-		return Flux.fromIterable(bySlot.values())
+		return Flux.fromIterable(bySlot(counters).values())
 			.concatMap((slot) -> this.redis.call("EVAL seed", (redis) -> redis.execute(SEED, slot, args).next())
 				.map((values) -> zip(slot, (List<byte[]>) values)))
 			.collectList()
@@ -244,6 +237,19 @@ final class Generations {
 				counters.forEach((counter) -> ordered.add(values.get(counter)));
 				return ordered;
 			});
+	}
+
+	/**
+	 * Counter keys grouped by their cluster slot (the hash tag between the braces), in a
+	 * stable order of slots and, within one, of the keys given.
+	 */
+	private static Map<String, List<String>> bySlot(Collection<String> counterKeys) {
+		Map<String, List<String>> bySlot = new TreeMap<>();
+		for (String key : counterKeys) {
+			bySlot.computeIfAbsent(key.substring(key.indexOf('{') + 1, key.indexOf('}')), (tag) -> new ArrayList<>())
+				.add(key);
+		}
+		return bySlot;
 	}
 
 	private static Map<String, byte[]> zip(List<String> keys, List<byte[]> values) {

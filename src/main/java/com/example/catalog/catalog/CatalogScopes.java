@@ -1,7 +1,10 @@
 package com.example.catalog.catalog;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.zip.CRC32;
 
@@ -51,14 +54,26 @@ public final class CatalogScopes {
 	 * created, so that nobody can hold it) the favourites pages.
 	 */
 	public static Set<String> ofItem(long id, String previousCategory, String category, boolean created) {
-		Set<String> scopes = new LinkedHashSet<>();
-		scopes.add(item(id));
+		List<String> categories = new ArrayList<>(2);
 		if (previousCategory != null) {
-			scopes.add(category(previousCategory));
+			categories.add(previousCategory);
 		}
 		if (category != null) {
-			scopes.add(category(category));
+			categories.add(category);
 		}
+		return ofItems(List.of(id), categories, created);
+	}
+
+	/**
+	 * The scopes a change to some items touches (see {@link #ofItem}), given the ids and
+	 * every category they had before or have after. The writer and the change feed both
+	 * name a change's scopes here, so that they name the same ones and it is applied
+	 * once.
+	 */
+	static Set<String> ofItems(Collection<Long> ids, Collection<String> categories, boolean created) {
+		Set<String> scopes = new LinkedHashSet<>();
+		ids.forEach((id) -> scopes.add(item(id)));
+		categories.forEach((category) -> scopes.add(category(category)));
 		scopes.add(LISTINGS);
 		if (!created) {
 			scopes.add(FAVORITES);

@@ -214,7 +214,7 @@ final class ChangeFeed implements SmartLifecycle {
 	 */
 	Announced parse(String payload) {
 		JsonNode json = this.jsonMapper.readTree(payload);
-		String changeId = "tx:" + json.path("change").asString();
+		String changeId = ItemChange.changeIdOf(json.path("change").asString());
 		long at = json.path("at").asLong(0);
 		boolean everything = json.path("everything").asBoolean(false);
 		Set<String> scopes = new LinkedHashSet<>();
@@ -222,12 +222,11 @@ final class ChangeFeed implements SmartLifecycle {
 			if (everything) {
 				return new Announced(List.of(ResponseCache.EVERYTHING), changeId, at);
 			}
-			json.path("ids").forEach((id) -> scopes.add(CatalogScopes.item(id.asLong())));
-			json.path("categories").forEach((category) -> scopes.add(CatalogScopes.category(category.asString())));
-			scopes.add(CatalogScopes.LISTINGS);
-			if (!"INSERT".equals(json.path("op").asString())) {
-				scopes.add(CatalogScopes.FAVORITES);
-			}
+			List<Long> ids = new ArrayList<>();
+			json.path("ids").forEach((id) -> ids.add(id.asLong()));
+			List<String> categories = new ArrayList<>();
+			json.path("categories").forEach((category) -> categories.add(category.asString()));
+			scopes.addAll(CatalogScopes.ofItems(ids, categories, "INSERT".equals(json.path("op").asString())));
 		}
 		else if (everything) {
 			scopes.add(CatalogScopes.FAVORITES);

@@ -18,9 +18,17 @@ public record ItemChange(Item item, String previousCategory, String changeId) {
 		return new ItemChange(Item.fromRow(row), row.get("previous_category", String.class), changeIdOf(row));
 	}
 
-	/** The change id as the change feed reports it, from a {@link #CHANGE_ID_COLUMN}. */
+	/** The change id of the transaction a {@link #CHANGE_ID_COLUMN} names. */
 	public static String changeIdOf(Readable row) {
-		return "tx:" + row.get("change_id", String.class);
+		return changeIdOf(row.get("change_id", String.class));
+	}
+
+	/**
+	 * The change id of a transaction, as both the writer and the change feed name it, so
+	 * that the change is applied once.
+	 */
+	static String changeIdOf(String transactionId) {
+		return "tx:" + transactionId;
 	}
 
 }
