@@ -82,7 +82,8 @@ final class LeasedLoads {
 	 * so its failure is counted and logged and goes no further.
 	 */
 	void refreshIfExpiringSoon(String valueKey, String stamp, NearEntry near, Mono<?> loader) {
-		if (!dueForRefresh(near, this.clock.millis())) {
+		// A kept 404 lives a few seconds: refreshing it ahead would load on every hit.
+		if (near.entry().notFound() || !dueForRefresh(near, this.clock.millis())) {
 			return;
 		}
 		String entryKey = NearCache.entryKey(valueKey, stamp);
@@ -137,7 +138,10 @@ final class LeasedLoads {
 	}
 
 	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader) {
-		return this.loads.load(loader).flatMap((json) -> this.entries.store(valueKey, stamp, json));
+		return this.loads.load(loader)
+			.flatMap((json) -> this.entries.store(valueKey, stamp, json))
+			.onErrorResume(JsonLoads::isNotFound,
+					(ex) -> this.entries.storeNotFound(valueKey, stamp, this.loads.notFoundJson(ex)));
 	}
 
 }

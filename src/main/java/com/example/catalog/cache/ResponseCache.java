@@ -14,6 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * The flow of a cacheable request, and of an invalidation; see the package documentation
@@ -73,8 +74,17 @@ public class ResponseCache {
 	 * request's {@code If-None-Match} names the current ETag.
 	 */
 	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<?> loader) {
-		return get(key, StampedRequest.readOf(request), loader)
-			.map((response) -> this.httpCaching.render(response, request.getHeaders()));
+		return get(key, StampedRequest.readOf(request), loader).map((response) -> {
+			if (response.notFound()) {
+				ByteBuffer problem = response.bodyView();
+				byte[] json = new byte[problem.remaining()];
+				problem.get(json);
+				ErrorResponseException notFound = this.loads.notFound(json);
+				notFound.getHeaders().set(HttpCaching.CACHE_STATUS, response.cacheStatus());
+				throw notFound;
+			}
+			return this.httpCaching.render(response, request.getHeaders());
+		});
 	}
 
 	/**
@@ -124,7 +134,8 @@ public class ResponseCache {
 		return readStamp(key).<NearLookup>map((stamp) -> {
 			long now = this.clock.millis();
 			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey(key), stamp), now);
-			if (near == null || this.leasedLoads.dueForRefresh(near, now)) {
+			// A kept 404 is answered by the handler, as problems are, not here.
+			if (near == null || near.entry().notFound() || this.leasedLoads.dueForRefresh(near, now)) {
 				return new NearLookup.Miss(new StampRead.Read(key, stamp));
 			}
 			return new NearLookup.Hit(served(key, new Lookup(near, CacheOutcome.HIT), true));
@@ -181,7 +192,9 @@ public class ResponseCache {
 				|| lookup.outcome() == CacheOutcome.STALE) ? lookup.outcome() : CacheOutcome.MISS_COLLAPSED;
 		this.metrics.served(outcome);
 		NearEntry near = lookup.near();
-		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope());
+		long freshnessLeft = Math.floorDiv(near.entry().freshUntilMillis() - this.clock.millis(), 1000);
+		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope(),
+				outcome.cacheStatusHeader(freshnessLeft), near.entry().notFound());
 	}
 
 	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {

@@ -52,14 +52,28 @@ final class StoredEntries {
 	 * still answered).
 	 */
 	Mono<Lookup> store(String valueKey, String stamp, byte[] json) {
-		long now = this.clock.millis();
 		Duration ttl = ttlWithJitter();
-		CacheEntry entry = CacheEntry.compressed(stamp, now, now + ttl.toMillis(), json);
 		// Redis keeps the copy past its TTL, to be served (marked stale) if the database
 		// fails; the entry's own freshness decides what is a hit.
-		Duration kept = ttl.plus(this.properties.staleIfError());
+		return store(valueKey, stamp, json, false, ttl, ttl.plus(this.properties.staleIfError()));
+	}
+
+	/**
+	 * Stores the problem of a loader's 404 under this stamp for
+	 * {@code catalog.cache.not-found-ttl}, so that asking again for what does not exist
+	 * costs no load until then (or until a write of its scopes).
+	 */
+	Mono<Lookup> storeNotFound(String valueKey, String stamp, byte[] problemJson) {
+		Duration ttl = this.properties.notFoundTtl();
+		return store(valueKey, stamp, problemJson, true, ttl, ttl);
+	}
+
+	private Mono<Lookup> store(String valueKey, String stamp, byte[] json, boolean notFound, Duration ttl,
+			Duration kept) {
+		long now = this.clock.millis();
+		CacheEntry entry = CacheEntry.compressed(stamp, now, now + ttl.toMillis(), json, notFound);
 		NearEntry near = NearEntry.of(entry, json);
-		if (json.length > this.properties.maxEntryBytes().toBytes()) {
+		if (json.length > this.properties.maxEntryBytes().toBytes() || kept.isZero()) {
 			return Mono.just(new Lookup(near, CacheOutcome.MISS_NOT_STORED));
 		}
 		return this.redis.call("SET", (redis) -> redis.opsForValue().set(valueKey, entry.encode(), kept))

@@ -12,11 +12,12 @@ import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
 /**
- * Opens the pool's {@code initial-size} connections before the service reports ready. A
- * cold pool opens a connection per concurrent request, and on a busy machine a burst of
- * first writes (a client seeding the catalog with 16 threads, say) waited past the pool's
- * one-second acquire time and got 503s while the database was fine. A database that is
- * down at start-up only costs a warning: the pool connects when it comes back.
+ * Opens the pool's {@code initial-size} connections (16 by default) before the service
+ * reports ready. A cold pool opens a connection per concurrent request, and on a busy
+ * machine a burst of first writes (a client seeding the catalog with 16 threads, say)
+ * waited past the pool's one-second acquire time and got 503s while the database was
+ * fine. A database that is down at start-up only costs a warning: the pool connects when
+ * it comes back.
  */
 @Component
 class DatabasePoolWarmup implements ApplicationRunner {
