@@ -55,6 +55,12 @@ SERVER_PORT=$PORT SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" \
   >"$RESULTS/search-1m-service.log" 2>&1 &
 APP=$!
 "$PY" "$HERE/benchkit.py" wait "http://127.0.0.1:$PORT/actuator/health" --timeout 600 --pid "$APP" >/dev/null
+# Health answers once the web server is up, which is before the demo data loader has run.
+for _ in $(seq 1 1200); do
+  grep -q 'Filled the empty catalog' "$RESULTS/search-1m-service.log" && break
+  kill -0 "$APP" 2>/dev/null || { log "the service exited"; exit 1; }
+  sleep 0.5
+done
 READY=$(date +%s.%N)
 FILLED=$(grep -o 'Filled the empty catalog with .*' "$RESULTS/search-1m-service.log" || true)
 COUNT=$("${PSQL[@]}" -d "$DB" -c 'SELECT count(*) FROM items')
@@ -66,6 +72,6 @@ log "measuring"
 "$PY" "$HERE/search_1m.py" "http://127.0.0.1:$PORT" --out "$RESULTS/search-1m" ${BENCH_1M_ARGS:-}
 {
   echo
-  echo "Load: $FILLED; $COUNT items, $SIZE with indexes; start to ready $(printf '%.1f' "$(echo "$READY - $STARTED" | bc)") s."
+  echo "Load: $FILLED; $COUNT items, $SIZE with indexes; start to filled $(printf '%.1f' "$(echo "$READY - $STARTED" | bc)") s."
   echo "Machine: $(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD)."
 } | tee -a "$RESULTS/search-1m.md"

@@ -138,6 +138,7 @@ def summarise(samples):
     ms = [s[0] for s in samples]
     return {'n': len(ms), 'p50': round(pct(ms, 50), 1), 'p99': round(pct(ms, 99), 1), 'max': round(max(ms), 1),
             'not_miss': sum(1 for s in samples if not s[2].startswith('fwd=miss')),
+            'not_miss_statuses': sorted({s[2] for s in samples if not s[2].startswith('fwd=miss')}),
             'errors': sum(1 for s in samples if s[1] != 200)}
 
 
@@ -216,7 +217,8 @@ def table(results):
     for key, label, _ in SHAPES:
         s, c = results['sequential'][key], results['concurrent'][key]
         flag = '' if not (s['not_miss'] or c['not_miss'] or s['errors'] or c['errors']) else \
-            f' (not miss: {s["not_miss"] + c["not_miss"]}, errors: {s["errors"] + c["errors"]})'
+            f' (not miss: {s["not_miss"] + c["not_miss"]} {sorted(set(s["not_miss_statuses"] + c["not_miss_statuses"]))}' \
+            f', errors: {s["errors"] + c["errors"]})'
         lines.append(f'| {label}{flag} | {s["p50"]} | {s["p99"]} | {c["p50"]} | {c["p99"]} | {c["per_second"]} |')
     b = results['burst']
     lines += ['', f'Hot pages ({b["hot_pages"]} category listings, cached) read by 2 clients for {b["seconds"]} s, '
