@@ -63,7 +63,10 @@ class CatalogController {
 	@Operation(summary = "A keyset page of items",
 			description = "Served from the response cache. Unknown, repeated or empty parameters are a 400.")
 	@Parameter(name = "category", in = ParameterIn.QUERY, description = "Exact category")
-	@Parameter(name = "q", in = ParameterIn.QUERY, description = "Case-insensitive substring of the name")
+	@Parameter(name = "q", in = ParameterIn.QUERY,
+			description = "Case-insensitive substring of the name. Without three letters or digits in a row it has "
+					+ "no index: each page then holds the matches among at most 10,000 rows, and may have fewer "
+					+ "than limit items (even none) before the last page")
 	@Parameter(name = "minPrice", in = ParameterIn.QUERY, description = "Lowest price in cents, inclusive",
 			schema = @Schema(type = "integer", minimum = "0"))
 	@Parameter(name = "maxPrice", in = ParameterIn.QUERY, description = "Highest price in cents, inclusive",
