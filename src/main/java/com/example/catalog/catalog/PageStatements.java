@@ -51,10 +51,9 @@ final class PageStatements {
 			.append(" FROM items WHERE name ILIKE :pattern");
 		filters(statement, query);
 		keyset(statement, query.sort(), query.cursor());
-		// The limit inside keeps the sort out: the planner takes the matches from the
-		// trigram index rather than walking an ordered index until the page is full,
-		// which
-		// reads the whole table when the matches are rare.
+		// The limit inside keeps the sort out, so the planner takes the matches from the
+		// trigram index: an ordered index walked until the page is full reads the whole
+		// table when the matches are rare.
 		statement.sql.append(" LIMIT :rare) m ORDER BY ").append(query.sort().orderBy()).append(" LIMIT :limit");
 		statement.binds.put("pattern", pattern(query.nameContains()));
 		statement.binds.put("rare", RARE_MATCHES);
