@@ -48,7 +48,7 @@ class TracingIntegrationTest {
 	Spans spans;
 
 	@Test
-	void aRequestWithATraceparentIsAServerSpanInTheCallersTrace() {
+	void aMissWithATraceparentIsAServerSpanInTheCallersTraceWithItsRedisCommands() {
 		String traceId = hex(16);
 		String parentId = hex(8);
 		String category = "traced-" + hex(4);
@@ -64,6 +64,11 @@ class TracingIntegrationTest {
 		assertThat(server.getParentSpanId()).isEqualTo(parentId);
 		assertThat(server.getParentSpanContext().isRemote()).isTrue();
 		assertThat(server.getName()).containsIgnoringCase("get");
+		// a miss: the Redis lookup and the write of the loaded page are spans of the same
+		// trace
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(this.spans.of(traceId, SpanKind.CLIENT)).extracting(SpanData::getName)
+				.contains("get", "set"));
 	}
 
 	@Test
