@@ -16,7 +16,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.micrometer.tracing.test.autoconfigure.AutoConfigureTracing;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -35,7 +34,6 @@ import static org.awaitility.Awaitility.await;
  * leaves the test.
  */
 @IntegrationTest
-@AutoConfigureTracing
 @TestPropertySource(properties = { TracingConfiguration.ENDPOINT + "=http://127.0.0.1:4318/v1/traces",
 		"management.tracing.export.otlp.enabled=false", "management.tracing.sampling.probability=1.0" })
 @ExtendWith(OutputCaptureExtension.class)
