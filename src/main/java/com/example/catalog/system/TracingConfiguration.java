@@ -1,0 +1,40 @@
+package com.example.catalog.system;
+
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+
+import org.springframework.boot.micrometer.tracing.autoconfigure.TracingProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+/**
+ * Traces are recorded only where they can go somewhere: with
+ * {@code management.opentelemetry.tracing.export.otlp.endpoint} set, a request is sampled
+ * with {@code management.tracing.sampling.probability} (a caller's sampled
+ * {@code traceparent} is followed); without it nothing is recorded. Either way the W3C
+ * {@code traceparent} of a request is continued, so its trace id is in the log lines and
+ * in what the service passes on.
+ */
+@Configuration(proxyBeanMethods = false)
+class TracingConfiguration {
+
+	static final String ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
+
+	@Bean
+	Sampler otelSampler(Environment environment, TracingProperties tracing) {
+		// The first use of the OpenTelemetry context loads its storage from the class
+		// path
+		// (blocking I/O): do it now, at start-up, not on the first event loop that asks.
+		Context.root();
+		// Boot's own sampler would record spans (10 % of requests by default, and every
+		// one a
+		// caller marked sampled) only to drop them for want of an exporter.
+		if (!StringUtils.hasText(environment.getProperty(ENDPOINT))) {
+			return Sampler.alwaysOff();
+		}
+		return Sampler.parentBased(Sampler.traceIdRatioBased(tracing.getSampling().getProbability()));
+	}
+
+}
