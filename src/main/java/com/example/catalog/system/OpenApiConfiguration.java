@@ -66,9 +66,10 @@ public class OpenApiConfiguration {
 			{
 			  "type": "object",
 			  "description": "RFC 9457 problem details",
-			  "required": ["type", "title", "status"],
+			  "required": ["title", "status"],
 			  "properties": {
-			    "type": {"type": "string", "format": "uri-reference", "description": "about:blank"},
+			    "type": {"type": "string", "format": "uri-reference",
+			      "description": "about:blank, which an absent type means too (RFC 9457)"},
 			    "title": {"type": "string"},
 			    "status": {"type": "integer", "minimum": 400, "maximum": 599},
 			    "detail": {"type": "string"},

@@ -1,11 +1,14 @@
 package com.example.catalog.catalog;
 
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.IntegrationTest;
+import com.example.catalog.system.OpenApiResponseValidator;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
@@ -20,9 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * With {@code catalog.writes.require-if-match=true}, a {@code PUT} or {@code DELETE} of
  * an item without {@code If-Match} is a 428 and changes nothing; with one it proceeds.
+ * Loads from the database time out at once here too, which is how a read meets a database
+ * that does not answer: a 503. Both answer as the served OpenAPI document says.
  */
 @IntegrationTest
-@TestPropertySource(properties = "catalog.writes.require-if-match=true")
+@TestPropertySource(properties = { "catalog.writes.require-if-match=true", "catalog.cache.load-timeout=1ns" })
 class RequiredIfMatchIntegrationTest {
 
 	private static final Consumer<HttpHeaders> EDITOR = (headers) -> headers.setBasicAuth("editor", "editor-secret");
@@ -32,6 +37,9 @@ class RequiredIfMatchIntegrationTest {
 
 	@Autowired
 	DatabaseClient db;
+
+	@Autowired
+	JsonMapper jsonMapper;
 
 	@Test
 	void aChangeWithoutIfMatchIsA428AndChangesNothingAndOneWithItProceeds() {
@@ -87,6 +95,37 @@ class RequiredIfMatchIntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isNoContent();
+	}
+
+	@Test
+	void the428AndTheUnavailableDatabase503AnswerAsTheServedDocumentSays() {
+		OpenApiResponseValidator validator = new OpenApiResponseValidator(new String(
+				this.client.get().uri("/v3/api-docs").exchange().expectBody().returnResult().getResponseBody(),
+				StandardCharsets.UTF_8), this.jsonMapper);
+		var required = this.client.put()
+			.uri("/catalog/items/1")
+			.headers(EDITOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"sku\":\"a\",\"name\":\"a\",\"category\":\"a\",\"priceCents\":1}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.PRECONDITION_REQUIRED)
+			.expectBody()
+			.returnResult();
+		assertThat(validator.mismatches("PUT", "/catalog/items/1", 428, required.getResponseHeaders(),
+				required.getResponseBody()))
+			.isEmpty();
+		var unavailable = this.client.get()
+			.uri("/catalog?category=" + UUID.randomUUID())
+			.header(HttpHeaders.ACCEPT_ENCODING, "identity")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+			.expectBody()
+			.returnResult();
+		assertThat(validator.mismatches("GET", "/catalog", 503, unavailable.getResponseHeaders(),
+				unavailable.getResponseBody()))
+			.isEmpty();
 	}
 
 	private long version(long id) {
