@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.example.catalog.Editor;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,15 +35,7 @@ class CachePurgeIntegrationTest {
 	@BeforeEach
 	void twoCachedListings() {
 		for (String category : List.of(this.decor, this.garden)) {
-			this.client.post()
-				.uri("/catalog/items")
-				.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue("{\"sku\":\"" + category + "\",\"name\":\"Purged\",\"description\":\"\",\"category\":\""
-						+ category + "\",\"priceCents\":100}")
-				.exchange()
-				.expectStatus()
-				.isCreated();
+			Editor.createItem(this.client, category, "Purged", category, 100);
 			cacheStatus(category);
 			assertThat(cacheStatus(category)).isEqualTo("catalog; hit");
 		}
