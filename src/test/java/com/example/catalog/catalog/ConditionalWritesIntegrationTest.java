@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
 
+import com.example.catalog.Editor;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -208,18 +209,7 @@ class ConditionalWritesIntegrationTest {
 	}
 
 	private long create(long price) {
-		return this.client.post()
-			.uri("/catalog/items")
-			.headers(EDITOR)
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(body(price))
-			.exchange()
-			.expectStatus()
-			.isCreated()
-			.expectBody(Item.class)
-			.returnResult()
-			.getResponseBody()
-			.id();
+		return Editor.createItemId(this.client, this.sku, "Conditional", "cond", price);
 	}
 
 	/** The ETag of the item's JSON (WebTestClient would ask for gzip). */
