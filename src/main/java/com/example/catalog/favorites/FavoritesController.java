@@ -13,6 +13,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -66,9 +67,11 @@ class FavoritesController {
 	@GetMapping(path = FAVORITES, produces = MediaType.APPLICATION_JSON_VALUE)
 	@Operation(operationId = "listFavorites", summary = "The caller's favourite items",
 			description = "Cached per principal: one principal's page is never served to another.")
-	@ApiResponse(responseCode = "200", description = "The favourites, oldest first",
-			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-					schema = @Schema(implementation = FavoritesPage.class)),
+	@ApiResponse(responseCode = "200", description = "The favourites, oldest first", content = @Content(
+			mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = FavoritesPage.class),
+			examples = @ExampleObject(name = "one favourite", value = """
+					{"items": [{"id": 42, "sku": "LAMP-42", "name": "Brass desk lamp", "description": "Warm light",
+					"category": "decor", "priceCents": 4900, "createdAt": "2026-11-30T12:00:00Z", "version": 1}]}""")),
 			headers = { @Header(name = "ETag", description = ApiDocs.ETAG, required = true),
 					@Header(name = "Cache-Control", description = ApiDocs.CACHE_CONTROL, required = true),
 					@Header(name = "Cache-Status", description = ApiDocs.CACHE_STATUS, required = true),
