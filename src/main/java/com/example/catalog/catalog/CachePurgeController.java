@@ -26,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.cache.CacheKey;
 import com.example.catalog.cache.ResponseCache;
+import com.example.catalog.system.ApiDocs;
 import com.example.catalog.system.JsonRequestBody;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
@@ -75,14 +76,18 @@ class CachePurgeController {
 	}
 
 	@PostMapping(path = PATH, consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "Invalidate cached pages on every instance",
+	@Operation(operationId = "purgeCache", summary = "Invalidate cached pages on every instance",
 			description = "Either {\"everything\": true}, or any of: items (ids), categories (names), listings "
 					+ "(true: the listings without a category), favorites (true: every favourites page), "
 					+ "principals (names: their favourites pages).",
-			security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH))
+			security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(schema = @Schema(implementation = PurgeRequest.class))))
 	@ApiResponse(responseCode = "202", description = "Invalidated; the body names the scopes",
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
 					schema = @Schema(implementation = Purged.class)))
+	@ApiDocs.WriteResponses
+	@ApiDocs.JsonBodyResponses
 	Mono<ResponseEntity<Purged>> purge(@Parameter(hidden = true) ServerHttpRequest request,
 			@Parameter(hidden = true) Principal principal) {
 		return JsonRequestBody.read(request).map(this::scopes).flatMap((scopes) -> {
@@ -171,7 +176,22 @@ class CachePurgeController {
 	}
 
 	/** What a purge invalidated, as the cache names the scopes. */
-	record Purged(List<String> invalidated) {
+	record Purged(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<String> invalidated) {
+
+	}
+
+	/**
+	 * The body of a purge as the OpenAPI document describes it; {@link #scopes} reads it
+	 * field by field, so that a problem names the field.
+	 */
+	@Schema(description = "Either everything, or any of the others",
+			additionalProperties = Schema.AdditionalPropertiesValue.FALSE)
+	record PurgeRequest(@Schema(description = "true: every cached page") Boolean everything,
+			@Schema(description = "Item ids: their pages") List<Long> items,
+			@Schema(description = "Category names: their listings") List<String> categories,
+			@Schema(description = "true: the listings without a category") Boolean listings,
+			@Schema(description = "true: every favourites page") Boolean favorites,
+			@Schema(description = "User names: their favourites pages") List<String> principals) {
 
 	}
 

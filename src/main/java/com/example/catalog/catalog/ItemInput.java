@@ -3,17 +3,28 @@ package com.example.catalog.catalog;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.system.Problems;
 
+import static io.swagger.v3.oas.annotations.media.Schema.RequiredMode.REQUIRED;
+
 /**
  * The writable fields of an item, validated. Parsed from the raw JSON tree rather than
  * bound to a type so that every problem names the field that caused it.
  */
-record ItemInput(String sku, String name, String description, String category, long priceCents) {
+@Schema(description = "The writable fields of an item; id, createdAt and version may be sent back as read and are "
+		+ "ignored, any other field is a 400")
+record ItemInput(
+		@Schema(requiredMode = REQUIRED, maxLength = MAX_SKU_LENGTH,
+				pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$") String sku,
+		@Schema(requiredMode = REQUIRED, maxLength = MAX_NAME_LENGTH) String name,
+		@Schema(maxLength = MAX_DESCRIPTION_LENGTH, description = "empty when omitted") String description,
+		@Schema(requiredMode = REQUIRED, maxLength = MAX_CATEGORY_LENGTH) String category,
+		@Schema(requiredMode = REQUIRED, minimum = "0", maximum = "1000000000") long priceCents) {
 
 	static final int MAX_SKU_LENGTH = 64;
 
@@ -28,7 +39,7 @@ record ItemInput(String sku, String name, String description, String category, l
 	private static final Pattern SKU = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
 	/** Fields a client may echo back from a representation it read; they are ignored. */
-	private static final Set<String> READ_ONLY = Set.of("id", "createdAt");
+	private static final Set<String> READ_ONLY = Set.of("id", "createdAt", "version");
 
 	private static final Set<String> WRITABLE = Set.of("sku", "name", "description", "category", "priceCents");
 

@@ -41,17 +41,23 @@ class ItemRepository {
 	}
 
 	/**
-	 * The changed item with the category it had before, or nothing when there is none.
+	 * The changed item with the category it had before, or nothing when there is none,
+	 * or, with an expected version, when it is no longer at that version. The version is
+	 * checked where the row is locked, in the statement that changes it: of two writes
+	 * that expect the same version, the one that waits for the other's lock finds the
+	 * version changed and changes nothing.
+	 * @param expectedVersion the version the item must be at, {@code null} for any
 	 */
-	Mono<ItemChange> update(long id, ItemInput input) {
-		return this.db.sql("UPDATE items i SET sku = :sku, name = :name, description = :description, "
-				+ "category = :category, price_cents = :priceCents, updated_at = now() "
-				+ "FROM (SELECT id, category FROM items WHERE id = :id FOR UPDATE) previous WHERE i.id = previous.id "
-				+ "RETURNING " + Item.qualifiedColumns("i") + ", previous.category AS previous_category, " + CHANGE_ID)
+	Mono<ItemChange> update(long id, ItemInput input, Long expectedVersion) {
+		DatabaseClient.GenericExecuteSpec spec = this.db
+			.sql("UPDATE items i SET sku = :sku, name = :name, description = :description, "
+					+ "category = :category, price_cents = :priceCents, updated_at = now() "
+					+ "FROM (SELECT id, category FROM items WHERE id = :id" + versionCondition(expectedVersion)
+					+ " FOR UPDATE) previous WHERE i.id = previous.id RETURNING " + Item.qualifiedColumns("i")
+					+ ", previous.category AS previous_category, " + CHANGE_ID)
 			.bind("id", id)
-			.bindValues(fields(input))
-			.map(ItemChange::fromRow)
-			.one();
+			.bindValues(fields(input));
+		return bindVersion(spec, expectedVersion).map(ItemChange::fromRow).one();
 	}
 
 	private static Map<String, Object> fields(ItemInput input) {
@@ -59,14 +65,26 @@ class ItemRepository {
 				input.category(), "priceCents", input.priceCents());
 	}
 
-	/** The deleted item, or nothing when there was none. */
-	Mono<ItemChange> delete(long id) {
-		return this.db
-			.sql("DELETE FROM items WHERE id = :id RETURNING " + COLUMNS + ", category AS previous_category, "
-					+ CHANGE_ID)
-			.bind("id", id)
-			.map(ItemChange::fromRow)
-			.one();
+	/**
+	 * The deleted item, or nothing when there was none or, with an expected version, when
+	 * it is no longer at that version (checked in the same statement, as for an update).
+	 * @param expectedVersion the version the item must be at, {@code null} for any
+	 */
+	Mono<ItemChange> delete(long id, Long expectedVersion) {
+		DatabaseClient.GenericExecuteSpec spec = this.db
+			.sql("DELETE FROM items WHERE id = :id" + versionCondition(expectedVersion) + " RETURNING " + COLUMNS
+					+ ", category AS previous_category, " + CHANGE_ID)
+			.bind("id", id);
+		return bindVersion(spec, expectedVersion).map(ItemChange::fromRow).one();
+	}
+
+	private static String versionCondition(Long expectedVersion) {
+		return (expectedVersion != null) ? " AND version = :version" : "";
+	}
+
+	private static DatabaseClient.GenericExecuteSpec bindVersion(DatabaseClient.GenericExecuteSpec spec,
+			Long expectedVersion) {
+		return (expectedVersion != null) ? spec.bind("version", expectedVersion) : spec;
 	}
 
 	Mono<Long> count() {

@@ -1,6 +1,7 @@
 package com.example.catalog.catalog;
 
 import java.net.URI;
+import java.util.Optional;
 
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,6 +16,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * Changes to the catalog. Each change commits to PostgreSQL and then invalidates exactly
@@ -66,17 +68,68 @@ class ItemWrites {
 		return Writes.completely(this.transactions.transactional(claimedOrReplayed).flatMap(this::invalidated));
 	}
 
-	Mono<Item> update(long id, ItemInput input) {
-		return Writes.completely(this.items.update(id, input)
+	/**
+	 * Changes an item. With an {@code If-Match} that names versions, the item is changed
+	 * only while it is at the version the client read: the tag is matched against the
+	 * current version, and the statement that changes the item checks that version again
+	 * where it locks the row, so of two writes that read the same version exactly one
+	 * changes it and the other gets a 412 naming the version that won.
+	 * @param ifMatch the request's condition, {@code null} for none
+	 */
+	Mono<Item> update(long id, ItemInput input, IfMatch ifMatch) {
+		return Writes.completely(expectedVersion(id, ifMatch)
+			.flatMap((expected) -> this.items.update(id, input, expected.orElse(null))
+				.switchIfEmpty(Mono.defer(() -> lostTo(id))))
 			.onErrorMap(DuplicateKeyException.class, (ex) -> skuTaken(input))
-			.switchIfEmpty(Mono.error(() -> notFound(id)))
 			.flatMap((change) -> invalidate(change, false).thenReturn(change.item())));
 	}
 
-	Mono<Void> delete(long id) {
-		return Writes.completely(this.items.delete(id)
-			.switchIfEmpty(Mono.error(() -> notFound(id)))
+	/** Deletes an item, under the same condition as {@link #update}. */
+	Mono<Void> delete(long id, IfMatch ifMatch) {
+		return Writes.completely(expectedVersion(id, ifMatch).flatMap(
+				(expected) -> this.items.delete(id, expected.orElse(null)).switchIfEmpty(Mono.defer(() -> lostTo(id))))
 			.flatMap((change) -> invalidate(change, false)));
+	}
+
+	/** The JSON of an item as every response carries it, and its ETag is a digest of. */
+	byte[] json(Item item) {
+		return this.jsonMapper.writeValueAsBytes(item);
+	}
+
+	/**
+	 * The version {@code If-Match} lets the write change: none to check without a
+	 * condition or with {@code *} (the statement itself finds whether the item exists),
+	 * otherwise the current one if the condition names it, else a 412.
+	 */
+	private Mono<Optional<Long>> expectedVersion(long id, IfMatch ifMatch) {
+		if (ifMatch == null || ifMatch.anyVersion()) {
+			return Mono.just(Optional.empty());
+		}
+		return this.items.findById(id).switchIfEmpty(Mono.error(() -> notFound(id))).map((current) -> {
+			if (!ifMatch.matches(ItemETag.of(json(current)))) {
+				throw preconditionFailed(current);
+			}
+			return Optional.of(current.version());
+		});
+	}
+
+	/**
+	 * Why a write changed nothing: the item is gone (404), or another write changed it
+	 * first (412 naming the version now current).
+	 */
+	private <T> Mono<T> lostTo(long id) {
+		return this.items.findById(id)
+			.switchIfEmpty(Mono.error(() -> notFound(id)))
+			.flatMap((current) -> Mono.error(preconditionFailed(current)));
+	}
+
+	private ErrorResponseException preconditionFailed(Item current) {
+		byte[] json = json(current);
+		ErrorResponseException problem = Problems.status(HttpStatus.PRECONDITION_FAILED, "Precondition failed",
+				"Item " + current.id() + " has changed since the version If-Match names: it is at version "
+						+ current.version() + " now (the ETag of this response); read it again and reapply the change");
+		problem.getHeaders().setETag(ItemETag.header(json));
+		return problem;
 	}
 
 	static RuntimeException notFound(long id) {
@@ -92,9 +145,8 @@ class ItemWrites {
 
 	private Mono<Created> insert(ItemInput input) {
 		return this.items.insertUnlessSkuTaken(input)
-			.map((change) -> new Created(
-					new StoredResponse(HttpStatus.CREATED.value(), CatalogPaths.item(change.item().id()),
-							MediaType.APPLICATION_JSON_VALUE, this.jsonMapper.writeValueAsBytes(change.item())),
+			.map((change) -> new Created(new StoredResponse(HttpStatus.CREATED.value(),
+					CatalogPaths.item(change.item().id()), MediaType.APPLICATION_JSON_VALUE, json(change.item())),
 					change))
 			.switchIfEmpty(Mono.fromSupplier(() -> {
 				ProblemDetail problem = Problems.conflict("sku", skuTakenDetail(input)).getBody();

@@ -8,7 +8,8 @@ import org.springframework.http.ResponseEntity;
 
 /**
  * A complete response to a write, in the form it is kept in for replay to a retried
- * request with the same {@code Idempotency-Key}.
+ * request with the same {@code Idempotency-Key}. The {@code ETag} of a 201 is derived
+ * from its body, so a replay carries it too.
  */
 record StoredResponse(int status, String location, String contentType, byte[] body) {
 
@@ -17,6 +18,11 @@ record StoredResponse(int status, String location, String contentType, byte[] bo
 			.contentType(MediaType.parseMediaType(this.contentType));
 		if (this.location != null) {
 			builder.location(URI.create(this.location));
+		}
+		if (created()) {
+			// The body is the new item's JSON: its ETag lets the client chain a
+			// conditional write.
+			builder.eTag(ItemETag.header(this.body));
 		}
 		return builder.body(this.body);
 	}

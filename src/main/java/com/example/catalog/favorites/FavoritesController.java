@@ -1,5 +1,9 @@
 package com.example.catalog.favorites;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.List;
@@ -9,6 +13,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
@@ -60,13 +65,17 @@ class FavoritesController {
 	}
 
 	@GetMapping(path = FAVORITES, produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "The caller's favourite items",
+	@Operation(operationId = "listFavorites", summary = "The caller's favourite items",
 			description = "Cached per principal: one principal's page is never served to another.")
-	@ApiResponse(responseCode = "200", description = "The favourites, oldest first",
-			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
-					schema = @Schema(implementation = FavoritesPage.class)),
-			headers = { @Header(name = "ETag"), @Header(name = "Cache-Control", description = "private"),
-					@Header(name = "Cache-Status") })
+	@ApiResponse(responseCode = "200", description = "The favourites, oldest first", content = @Content(
+			mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = FavoritesPage.class),
+			examples = @ExampleObject(name = "one favourite", value = """
+					{"items": [{"id": 42, "sku": "LAMP-42", "name": "Brass desk lamp", "description": "Warm light",
+					"category": "decor", "priceCents": 4900, "createdAt": "2026-11-30T12:00:00Z", "version": 1}]}""")),
+			headers = { @Header(name = "ETag", description = ApiDocs.ETAG, required = true),
+					@Header(name = "Cache-Control", description = ApiDocs.CACHE_CONTROL, required = true),
+					@Header(name = "Cache-Status", description = ApiDocs.CACHE_STATUS, required = true),
+					@Header(name = "Vary", description = ApiDocs.VARY) })
 	@ApiResponse(responseCode = "401", description = "No or wrong credentials")
 	@ApiDocs.CacheableGetResponses
 	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
@@ -80,10 +89,14 @@ class FavoritesController {
 	}
 
 	@PutMapping(FAVORITE)
-	@Operation(summary = "Add an item to the caller's favourites")
+	@Operation(operationId = "addFavorite", summary = "Add an item to the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is a favourite (whether or not it was before)")
 	@ApiResponse(responseCode = "404", description = "No such item")
-	Mono<ResponseEntity<Void>> add(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
+	@FavoriteChangeResponses
+	Mono<ResponseEntity<Void>> add(
+			@Parameter(description = "Item id",
+					schema = @Schema(type = "integer", format = "int64",
+							minimum = "1")) @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
 		return Writes
@@ -94,10 +107,14 @@ class FavoritesController {
 	}
 
 	@DeleteMapping(FAVORITE)
-	@Operation(summary = "Remove an item from the caller's favourites")
+	@Operation(operationId = "removeFavorite", summary = "Remove an item from the caller's favourites")
 	@ApiResponse(responseCode = "204", description = "It is not a favourite (whether or not it was before)")
 	@ApiResponse(responseCode = "404", description = "No such item")
-	Mono<ResponseEntity<Void>> remove(@Parameter(description = "Item id") @PathVariable("itemId") String rawItemId,
+	@FavoriteChangeResponses
+	Mono<ResponseEntity<Void>> remove(
+			@Parameter(description = "Item id",
+					schema = @Schema(type = "integer", format = "int64",
+							minimum = "1")) @PathVariable("itemId") String rawItemId,
 			@Parameter(hidden = true) Principal principal) {
 		long itemId = ItemIds.parse(rawItemId);
 		return Writes
@@ -119,7 +136,19 @@ class FavoritesController {
 		return Problems.notFound("No item with id " + itemId);
 	}
 
-	record FavoritesPage(List<Item> items) {
+	record FavoritesPage(@Schema(requiredMode = Schema.RequiredMode.REQUIRED) List<Item> items) {
+
+	}
+
+	/** The errors of a change to the caller's favourites. */
+	@Target(ElementType.METHOD)
+	@Retention(RetentionPolicy.RUNTIME)
+	@ApiResponse(responseCode = "400", description = "The item id is not a positive whole number")
+	@ApiResponse(responseCode = "401", description = "No or wrong credentials",
+			headers = @Header(name = "WWW-Authenticate", description = "Basic realm=\"catalog\"", required = true))
+	@ApiResponse(responseCode = "503", description = ApiDocs.WRITE_UNAVAILABLE, headers = @Header(name = "Retry-After",
+			description = ApiDocs.RETRY_AFTER, required = true, schema = @Schema(type = "integer", minimum = "0")))
+	@interface FavoriteChangeResponses {
 
 	}
 

@@ -101,7 +101,7 @@ class CatalogQueryTest {
 	}
 
 	static Item item(long id, String name, long priceCents) {
-		return new Item(id, "SKU-" + id, name, "", "c", priceCents, Instant.parse("2026-01-01T00:00:00.123456Z"));
+		return new Item(id, "SKU-" + id, name, "", "c", priceCents, Instant.parse("2026-01-01T00:00:00.123456Z"), 1);
 	}
 
 }

@@ -20,7 +20,7 @@ class PageCursorTest {
 	private static final Instant CREATED = Instant.parse("2026-03-04T05:06:07.891234Z");
 
 	private static final Item ITEM = new Item(42, "SKU-42", "Name with spaces, commas\tand ümlauts", "", "c", 1299,
-			CREATED);
+			CREATED, 1);
 
 	@Test
 	void everySortRoundTripsItsKeyAndTheId() {
@@ -45,7 +45,7 @@ class PageCursorTest {
 
 	@Test
 	void createdAtKeepsMicrosecondsLikePostgresql() {
-		Item nanos = new Item(1, "S", "n", "", "c", 1, Instant.parse("2026-03-04T05:06:07.891234567Z"));
+		Item nanos = new Item(1, "S", "n", "", "c", 1, Instant.parse("2026-03-04T05:06:07.891234567Z"), 1);
 		assertThat(PageCursor.after(nanos, ItemSort.CREATED_AT).keyValue())
 			.isEqualTo(OffsetDateTime.of(2026, 3, 4, 5, 6, 7, 891_234_000, ZoneOffset.UTC));
 	}

@@ -62,8 +62,9 @@ class OpenApiIntegrationTest {
 		Map<String, Object> create = (Map<String, Object>) paths.get("/catalog/items").get("post");
 		Map<String, Map<String, Object>> createResponses = (Map<String, Map<String, Object>>) create.get("responses");
 		assertThat(createResponses).containsKeys("201", "400", "401", "403", "409", "413", "415", "422");
-		assertThat(createResponses.get("409").get("content")).isEqualTo(Map.of("application/problem+json",
-				Map.of("schema", Map.of("$ref", "#/components/schemas/ProblemDetail"))));
+		assertThat(createResponses.get("409").get("content")).extracting("application/problem+json")
+			.extracting("schema")
+			.isEqualTo(Map.of("$ref", "#/components/schemas/ProblemDetail"));
 		assertThat(docs.get("components").toString()).contains("basicAuth", "scheme=basic", "ProblemDetail=");
 	}
 

@@ -462,6 +462,7 @@ class SecurityWebFluxTest {
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 			for (String name : List.of("com.example.catalog.catalog.ItemRepository",
 					"com.example.catalog.catalog.ItemPages", "com.example.catalog.catalog.ItemWrites",
+					"com.example.catalog.catalog.WritesProperties",
 					"com.example.catalog.favorites.FavoriteRepository")) {
 				registry.registerBeanDefinition(name,
 						mockDefinition(ClassUtils.resolveClassName(name, getClass().getClassLoader())));

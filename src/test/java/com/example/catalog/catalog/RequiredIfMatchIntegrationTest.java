@@ -1,0 +1,139 @@
+package com.example.catalog.catalog;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import com.example.catalog.IntegrationTest;
+import com.example.catalog.system.OpenApiResponseValidator;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With {@code catalog.writes.require-if-match=true}, a {@code PUT} or {@code DELETE} of
+ * an item without {@code If-Match} is a 428 and changes nothing; with one it proceeds.
+ * Loads from the database time out at once here too, which is how a read meets a database
+ * that does not answer: a 503. Both answer as the served OpenAPI document says.
+ */
+@IntegrationTest
+@TestPropertySource(properties = { "catalog.writes.require-if-match=true", "catalog.cache.load-timeout=1ns" })
+class RequiredIfMatchIntegrationTest {
+
+	private static final Consumer<HttpHeaders> EDITOR = (headers) -> headers.setBasicAuth("editor", "editor-secret");
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	DatabaseClient db;
+
+	@Autowired
+	JsonMapper jsonMapper;
+
+	@Test
+	void aChangeWithoutIfMatchIsA428AndChangesNothingAndOneWithItProceeds() {
+		String body = "{\"sku\":\"req-" + UUID.randomUUID().toString().substring(0, 8)
+				+ "\",\"name\":\"Required\",\"category\":\"req\",\"priceCents\":100}";
+		var created = this.client.post()
+			.uri("/catalog/items")
+			.headers(EDITOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isCreated()
+			.expectBody(Item.class)
+			.returnResult();
+		long id = created.getResponseBody().id();
+		String etag = created.getResponseHeaders().getETag();
+
+		this.client.put()
+			.uri("/catalog/items/{id}", id)
+			.headers(EDITOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body.replace("100", "200"))
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.PRECONDITION_REQUIRED)
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo(428);
+		this.client.delete()
+			.uri("/catalog/items/{id}", id)
+			.headers(EDITOR)
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.PRECONDITION_REQUIRED);
+		assertThat(version(id)).isEqualTo(1);
+
+		this.client.put()
+			.uri("/catalog/items/{id}", id)
+			.headers(EDITOR)
+			.header(HttpHeaders.IF_MATCH, etag)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue(body.replace("100", "200"))
+			.exchange()
+			.expectStatus()
+			.isOk();
+		this.client.delete()
+			.uri("/catalog/items/{id}", id)
+			.headers(EDITOR)
+			.header(HttpHeaders.IF_MATCH, "*")
+			.exchange()
+			.expectStatus()
+			.isNoContent();
+	}
+
+	@Test
+	void the428AndTheUnavailableDatabase503AnswerAsTheServedDocumentSays() {
+		OpenApiResponseValidator validator = new OpenApiResponseValidator(new String(
+				this.client.get().uri("/v3/api-docs").exchange().expectBody().returnResult().getResponseBody(),
+				StandardCharsets.UTF_8), this.jsonMapper);
+		var required = this.client.put()
+			.uri("/catalog/items/1")
+			.headers(EDITOR)
+			.contentType(MediaType.APPLICATION_JSON)
+			.bodyValue("{\"sku\":\"a\",\"name\":\"a\",\"category\":\"a\",\"priceCents\":1}")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.PRECONDITION_REQUIRED)
+			.expectBody()
+			.returnResult();
+		assertThat(validator.mismatches("PUT", "/catalog/items/1", 428, required.getResponseHeaders(),
+				required.getResponseBody()))
+			.isEmpty();
+		var unavailable = this.client.get()
+			.uri("/catalog?category=" + UUID.randomUUID())
+			.header(HttpHeaders.ACCEPT_ENCODING, "identity")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+			.expectBody()
+			.returnResult();
+		assertThat(validator.mismatches("GET", "/catalog", 503, unavailable.getResponseHeaders(),
+				unavailable.getResponseBody()))
+			.isEmpty();
+	}
+
+	private long version(long id) {
+		return this.db.sql("SELECT version FROM items WHERE id = :id")
+			.bind("id", id)
+			.map((row) -> row.get(0, Long.class))
+			.one()
+			.block();
+	}
+
+}
