@@ -34,9 +34,15 @@ import org.springframework.web.server.WebFilter;
 				+ "Cache-Control and Cache-Status (RFC 9211); errors are application/problem+json (RFC 9457)."))
 @SecurityScheme(name = OpenApiConfiguration.BASIC_AUTH, type = SecuritySchemeType.HTTP, scheme = "basic",
 		description = "Accounts from catalog.security.users; changes need the EDITOR role")
+@SecurityScheme(name = OpenApiConfiguration.BEARER_AUTH, type = SecuritySchemeType.HTTP, scheme = "bearer",
+		bearerFormat = "JWT",
+		description = "An access token of the identity provider at spring.security.oauth2.resourceserver.jwt.issuer-uri; "
+				+ "changes need the EDITOR role or the catalog:write scope")
 public class OpenApiConfiguration {
 
 	public static final String BASIC_AUTH = "basicAuth";
+
+	public static final String BEARER_AUTH = "bearerAuth";
 
 	/**
 	 * Every error response (4xx, 5xx) is an RFC 9457 problem. Said once here rather than

@@ -1,0 +1,104 @@
+package com.example.catalog.system;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
+import org.springframework.util.StringUtils;
+
+/**
+ * Bearer tokens from the identity provider named by
+ * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} (its JWK set found through
+ * OpenID discovery) or {@code .jwk-set-uri}. Without either there is no decoder, and
+ * {@link SecurityConfiguration} accepts no bearer token.
+ * <p>
+ * The decoder is Spring Security's reactive Nimbus decoder: discovery and the JWK set are
+ * fetched with a {@code WebClient}, never blocking an event loop; the set is cached and
+ * fetched again when a token names a key id it does not hold, so a provider can rotate
+ * its keys without a restart.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(OAuth2ResourceServerProperties.class)
+class JwtConfiguration {
+
+	/**
+	 * What providers sign access tokens with: RSA (Keycloak, Auth0, Entra ID) and P-256
+	 * ECDSA. Every other algorithm, {@code none} and the HMAC ones among them, is
+	 * refused.
+	 */
+	private static final List<SignatureAlgorithm> ALGORITHMS = List.of(SignatureAlgorithm.RS256,
+			SignatureAlgorithm.ES256);
+
+	@Bean
+	@Conditional(IssuerOrJwkSetUri.class)
+	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security) {
+		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
+		String issuer = jwt.getIssuerUri();
+		NimbusReactiveJwtDecoder.JwkSetUriReactiveJwtDecoderBuilder builder = StringUtils.hasText(jwt.getJwkSetUri())
+				? NimbusReactiveJwtDecoder.withJwkSetUri(jwt.getJwkSetUri())
+				: NimbusReactiveJwtDecoder.withIssuerLocation(issuer);
+		NimbusReactiveJwtDecoder decoder = builder.jwsAlgorithms((algorithms) -> {
+			algorithms.clear();
+			algorithms.addAll(ALGORITHMS);
+		}).build();
+		decoder.setJwtValidator(validator(issuer, security.jwt().audience()));
+		return decoder;
+	}
+
+	/**
+	 * {@code exp} and {@code nbf} always; {@code iss} and {@code aud} when configured.
+	 */
+	static OAuth2TokenValidator<Jwt> validator(String issuer, String audience) {
+		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
+		validators.add(new JwtTimestampValidator());
+		if (StringUtils.hasText(issuer)) {
+			validators.add(new JwtIssuerValidator(issuer));
+		}
+		if (StringUtils.hasText(audience)) {
+			validators.add(new JwtClaimValidator<List<String>>(JwtClaimNames.AUD,
+					(audiences) -> audiences != null && audiences.contains(audience)));
+		}
+		return new DelegatingOAuth2TokenValidator<>(validators);
+	}
+
+	@Bean
+	@Conditional(IssuerOrJwkSetUri.class)
+	JwtAuthorities jwtAuthorities(SecurityProperties security) {
+		return new JwtAuthorities(security.jwt().rolesClaim(), security.jwt().writeScope());
+	}
+
+	static final class IssuerOrJwkSetUri extends AnyNestedCondition {
+
+		IssuerOrJwkSetUri() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnProperty("spring.security.oauth2.resourceserver.jwt.issuer-uri")
+		static final class Issuer {
+
+		}
+
+		@ConditionalOnProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri")
+		static final class JwkSetUri {
+
+		}
+
+	}
+
+}
