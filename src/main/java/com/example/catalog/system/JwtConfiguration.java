@@ -1,6 +1,12 @@
 package com.example.catalog.system;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -25,7 +31,9 @@ import org.springframework.util.StringUtils;
 /**
  * Bearer tokens from the identity provider named by
  * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} (its JWK set found through
- * OpenID discovery) or {@code .jwk-set-uri}. Without either there is no decoder, and
+ * OpenID discovery) or {@code .jwk-set-uri}, or signed by the RSA key at
+ * {@code .public-key-location} (a demo without a provider, see
+ * {@code scripts/mint-token.sh}). Without any of them there is no decoder, and
  * {@link SecurityConfiguration} accepts no bearer token.
  * <p>
  * The decoder is Spring Security's reactive Nimbus decoder: discovery and the JWK set are
@@ -46,19 +54,33 @@ class JwtConfiguration {
 			SignatureAlgorithm.ES256);
 
 	@Bean
-	@Conditional(IssuerOrJwkSetUri.class)
-	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security) {
+	@Conditional(IdentityProvider.class)
+	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security)
+			throws IOException, GeneralSecurityException {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		String issuer = jwt.getIssuerUri();
-		NimbusReactiveJwtDecoder.JwkSetUriReactiveJwtDecoderBuilder builder = StringUtils.hasText(jwt.getJwkSetUri())
-				? NimbusReactiveJwtDecoder.withJwkSetUri(jwt.getJwkSetUri())
-				: NimbusReactiveJwtDecoder.withIssuerLocation(issuer);
-		NimbusReactiveJwtDecoder decoder = builder.jwsAlgorithms((algorithms) -> {
-			algorithms.clear();
-			algorithms.addAll(ALGORITHMS);
-		}).build();
+		NimbusReactiveJwtDecoder decoder;
+		if (StringUtils.hasText(jwt.getJwkSetUri()) || jwt.getPublicKeyLocation() == null) {
+			NimbusReactiveJwtDecoder.JwkSetUriReactiveJwtDecoderBuilder builder = StringUtils
+				.hasText(jwt.getJwkSetUri()) ? NimbusReactiveJwtDecoder.withJwkSetUri(jwt.getJwkSetUri())
+						: NimbusReactiveJwtDecoder.withIssuerLocation(issuer);
+			decoder = builder.jwsAlgorithms((algorithms) -> {
+				algorithms.clear();
+				algorithms.addAll(ALGORITHMS);
+			}).build();
+		}
+		else {
+			decoder = NimbusReactiveJwtDecoder.withPublicKey(publicKey(jwt.readPublicKey())).build();
+		}
 		decoder.setJwtValidator(validator(issuer, security.jwt().audience()));
 		return decoder;
+	}
+
+	/** An X.509 {@code PUBLIC KEY} PEM, as {@code openssl pkey -pubout} writes it. */
+	static RSAPublicKey publicKey(String pem) throws GeneralSecurityException {
+		String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+		return (RSAPublicKey) KeyFactory.getInstance("RSA")
+			.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
 	}
 
 	/**
@@ -78,14 +100,15 @@ class JwtConfiguration {
 	}
 
 	@Bean
-	@Conditional(IssuerOrJwkSetUri.class)
+	@Conditional(IdentityProvider.class)
 	JwtAuthorities jwtAuthorities(SecurityProperties security) {
 		return new JwtAuthorities(security.jwt().rolesClaim(), security.jwt().writeScope());
 	}
 
-	static final class IssuerOrJwkSetUri extends AnyNestedCondition {
+	/** A provider's issuer URI, JWK set URI or public key is configured. */
+	static final class IdentityProvider extends AnyNestedCondition {
 
-		IssuerOrJwkSetUri() {
+		IdentityProvider() {
 			super(ConfigurationPhase.REGISTER_BEAN);
 		}
 
@@ -96,6 +119,11 @@ class JwtConfiguration {
 
 		@ConditionalOnProperty("spring.security.oauth2.resourceserver.jwt.jwk-set-uri")
 		static final class JwkSetUri {
+
+		}
+
+		@ConditionalOnProperty("spring.security.oauth2.resourceserver.jwt.public-key-location")
+		static final class PublicKey {
 
 		}
 
