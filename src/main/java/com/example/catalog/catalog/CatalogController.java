@@ -19,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 import com.example.catalog.cache.CacheKey;
 import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.system.ApiDocs;
+import com.example.catalog.system.ClientLimits;
 import com.example.catalog.system.JsonRequestBody;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
@@ -33,6 +34,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 @RestController
 @Tag(name = "catalog", description = "Items: public reads, editor changes")
@@ -48,11 +50,15 @@ class CatalogController {
 
 	private final JsonMapper jsonMapper;
 
-	CatalogController(ItemRepository items, ItemWrites writes, ResponseCache cache, JsonMapper jsonMapper) {
+	private final ClientLimits limits;
+
+	CatalogController(ItemRepository items, ItemWrites writes, ResponseCache cache, JsonMapper jsonMapper,
+			ClientLimits limits) {
 		this.items = items;
 		this.writes = writes;
 		this.cache = cache;
 		this.jsonMapper = jsonMapper;
+		this.limits = limits;
 	}
 
 	@GetMapping(path = CatalogPaths.PAGE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -79,16 +85,17 @@ class CatalogController {
 					@Header(name = "Cache-Status",
 							description = "RFC 9211: catalog; hit | fwd=miss (stored, collapsed) | fwd=bypass") })
 	@ApiDocs.CacheableGetResponses
-	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request) {
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
 		return this.cache.respond(query.cacheKey(), request,
-				Mono.defer(() -> this.items.findPage(query).collectList().map((found) -> {
+				this.limits.limited(exchange, Mono.defer(() -> this.items.findPage(query).collectList().map((found) -> {
 					boolean more = found.size() > query.limit();
 					var page = more ? found.subList(0, query.limit()) : found;
 					String next = more ? PageCursor.after(page.get(page.size() - 1), query.sort()).encode() : null;
 					return new ItemPage(page, next);
-				})));
+				}))));
 	}
 
 	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -104,11 +111,12 @@ class CatalogController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerHttpRequest request) {
+			@Parameter(hidden = true) ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
 		CacheKey key = itemKey(request, rawId);
 		long id = ItemIds.parse(rawId);
-		return this.cache.respond(key, request,
-				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
+		return this.cache.respond(key, request, this.limits.limited(exchange,
+				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id))))));
 	}
 
 	@PostMapping(path = CatalogPaths.ITEMS, consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -128,12 +136,14 @@ class CatalogController {
 	@ApiResponse(responseCode = "415", description = "The body is not JSON")
 	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
 	@ApiDocs.WriteResponses
-	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerHttpRequest request,
+	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerWebExchange exchange,
 			@Parameter(hidden = true) Principal principal) {
+		ServerHttpRequest request = exchange.getRequest();
 		String idempotencyKey = idempotencyKey(request);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
-			.flatMap((input) -> this.writes.create(input, principal.getName(), idempotencyKey))
+			.flatMap((input) -> this.limits.limited(exchange,
+					Mono.defer(() -> this.writes.create(input, principal.getName(), idempotencyKey))))
 			.map(StoredResponse::toResponseEntity);
 	}
 
@@ -150,11 +160,11 @@ class CatalogController {
 	@ApiResponse(responseCode = "409", description = "The sku is taken by another item")
 	@ApiDocs.WriteResponses
 	Mono<ResponseEntity<Item>> update(@Parameter(description = "Item id") @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerHttpRequest request) {
+			@Parameter(hidden = true) ServerWebExchange exchange) {
 		long id = ItemIds.parse(rawId);
-		return JsonRequestBody.read(request)
+		return JsonRequestBody.read(exchange.getRequest())
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
-			.flatMap((input) -> this.writes.update(id, input))
+			.flatMap((input) -> this.limits.limited(exchange, Mono.defer(() -> this.writes.update(id, input))))
 			.map(ResponseEntity::ok);
 	}
 
@@ -163,9 +173,11 @@ class CatalogController {
 	@ApiResponse(responseCode = "204", description = "Deleted")
 	@ApiResponse(responseCode = "404", description = "No such item")
 	@ApiDocs.WriteResponses
-	Mono<ResponseEntity<Void>> delete(@Parameter(description = "Item id") @PathVariable("id") String rawId) {
+	Mono<ResponseEntity<Void>> delete(@Parameter(description = "Item id") @PathVariable("id") String rawId,
+			@Parameter(hidden = true) ServerWebExchange exchange) {
 		long id = ItemIds.parse(rawId);
-		return this.writes.delete(id).thenReturn(ResponseEntity.noContent().build());
+		return this.limits.limited(exchange, Mono.defer(() -> this.writes.delete(id)))
+			.thenReturn(ResponseEntity.noContent().build());
 	}
 
 	/** The cache key of {@code GET /catalog}, after validating the query. */

@@ -22,8 +22,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 		"catalog.security.users.alice.password={noop}alice-secret", "catalog.security.users.alice.roles=USER",
 		// never fetched: no test here presents a token
 		"spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:9/jwks" })
-@Import({ SecurityConfiguration.class, JwtConfiguration.class, SecurityWebFluxTest.PackagePrivateCollaborators.class,
-		SimpleMeterRegistry.class })
+@Import({ SecurityConfiguration.class, JwtConfiguration.class, ClientLimits.class,
+		SecurityWebFluxTest.PackagePrivateCollaborators.class, SimpleMeterRegistry.class })
 @EnableConfigurationProperties(SecurityProperties.class)
 class BasicOffWebFluxTest {
 
