@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -53,6 +54,9 @@ class JwtConfiguration {
 	private static final List<SignatureAlgorithm> ALGORITHMS = List.of(SignatureAlgorithm.RS256,
 			SignatureAlgorithm.ES256);
 
+	/** Valid tokens remembered (a few hundred bytes each) to skip checking them again. */
+	private static final long REMEMBERED_TOKENS = 10_000;
+
 	@Bean
 	@Conditional(IdentityProvider.class)
 	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security)
@@ -73,7 +77,7 @@ class JwtConfiguration {
 			decoder = NimbusReactiveJwtDecoder.withPublicKey(publicKey(jwt.readPublicKey())).build();
 		}
 		decoder.setJwtValidator(validator(issuer, security.jwt().audience()));
-		return decoder;
+		return new RememberingJwtDecoder(decoder, Clock.systemUTC(), REMEMBERED_TOKENS);
 	}
 
 	/** An X.509 {@code PUBLIC KEY} PEM, as {@code openssl pkey -pubout} writes it. */
