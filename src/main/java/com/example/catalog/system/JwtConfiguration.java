@@ -23,6 +23,7 @@ import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
@@ -77,7 +78,13 @@ class JwtConfiguration {
 			decoder = NimbusReactiveJwtDecoder.withPublicKey(publicKey(jwt.readPublicKey())).build();
 		}
 		decoder.setJwtValidator(validator(issuer, security.jwt().audience()));
-		return new RememberingJwtDecoder(decoder, Clock.systemUTC(), REMEMBERED_TOKENS);
+		ReactiveJwtDecoder remembering = new RememberingJwtDecoder(decoder, Clock.systemUTC(), REMEMBERED_TOKENS);
+		// Nimbus's decoder fails with an IllegalStateException when the provider's keys
+		// cannot be fetched; as a JwtException (not a BadJwtException) it becomes the
+		// service's failure (a 503), not the token's (a 401) nor an unexpected 500.
+		return (token) -> remembering.decode(token)
+			.onErrorMap((ex) -> !(ex instanceof JwtException),
+					(ex) -> new JwtException("The identity provider's keys could not be fetched", ex));
 	}
 
 	/** An X.509 {@code PUBLIC KEY} PEM, as {@code openssl pkey -pubout} writes it. */
