@@ -9,14 +9,20 @@ import java.util.Base64;
 /**
  * A stored response as it lives in Redis: a small binary header (format version, the
  * generation stamp it was loaded under, when it was stored, until when it is fresh, its
- * ETag) followed by the response body exactly as it is written to clients.
+ * ETag) followed by the response body exactly as it is written to clients. An entry may
+ * also record that the loader found nothing ({@code notFound}): its body is then the
+ * problem the loader answered with, and its own format byte keeps it from ever being read
+ * as a page.
  */
-record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, String etag, ByteBuffer body) {
+record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, String etag, ByteBuffer body,
+		boolean notFound) {
 
 	private static final byte FORMAT = 2;
 
+	private static final byte NOT_FOUND_FORMAT = 3;
+
 	static CacheEntry of(String stamp, long storedAtMillis, long freshUntilMillis, byte[] body) {
-		return new CacheEntry(stamp, storedAtMillis, freshUntilMillis, etagOf(body), ByteBuffer.wrap(body));
+		return new CacheEntry(stamp, storedAtMillis, freshUntilMillis, etagOf(body), ByteBuffer.wrap(body), false);
 	}
 
 	/**
@@ -24,8 +30,13 @@ record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, Stri
 	 * JSON's.
 	 */
 	static CacheEntry compressed(String stamp, long storedAtMillis, long freshUntilMillis, byte[] json) {
+		return compressed(stamp, storedAtMillis, freshUntilMillis, json, false);
+	}
+
+	static CacheEntry compressed(String stamp, long storedAtMillis, long freshUntilMillis, byte[] json,
+			boolean notFound) {
 		return new CacheEntry(stamp, storedAtMillis, freshUntilMillis, etagOf(json),
-				ByteBuffer.wrap(Gzip.compress(json)));
+				ByteBuffer.wrap(Gzip.compress(json)), notFound);
 	}
 
 	static String etagOf(byte[] body) {
@@ -39,7 +50,8 @@ record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, Stri
 	}
 
 	CacheEntry withBody(ByteBuffer otherBody) {
-		return new CacheEntry(this.stamp, this.storedAtMillis, this.freshUntilMillis, this.etag, otherBody);
+		return new CacheEntry(this.stamp, this.storedAtMillis, this.freshUntilMillis, this.etag, otherBody,
+				this.notFound);
 	}
 
 	int bodyLength() {
@@ -50,7 +62,7 @@ record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, Stri
 		byte[] stampBytes = this.stamp.getBytes(StandardCharsets.US_ASCII);
 		byte[] etagBytes = this.etag.getBytes(StandardCharsets.US_ASCII);
 		ByteBuffer out = ByteBuffer.allocate(1 + 8 + 8 + 2 + stampBytes.length + 1 + etagBytes.length + bodyLength());
-		out.put(FORMAT)
+		out.put(this.notFound ? NOT_FOUND_FORMAT : FORMAT)
 			.putLong(this.storedAtMillis)
 			.putLong(this.freshUntilMillis)
 			.putShort((short) stampBytes.length)
@@ -69,14 +81,15 @@ record CacheEntry(String stamp, long storedAtMillis, long freshUntilMillis, Stri
 	static CacheEntry decode(byte[] bytes) {
 		try {
 			ByteBuffer in = ByteBuffer.wrap(bytes);
-			if (in.get() != FORMAT) {
+			byte format = in.get();
+			if (format != FORMAT && format != NOT_FOUND_FORMAT) {
 				throw new IllegalArgumentException("Unknown cache entry format");
 			}
 			long storedAt = in.getLong();
 			long freshUntil = in.getLong();
 			String stamp = ascii(in, in.getShort());
 			String etag = ascii(in, in.get());
-			return new CacheEntry(stamp, storedAt, freshUntil, etag, in.slice());
+			return new CacheEntry(stamp, storedAt, freshUntil, etag, in.slice(), format == NOT_FOUND_FORMAT);
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalArgumentException("Malformed cache entry", ex);

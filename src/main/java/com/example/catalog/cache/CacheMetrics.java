@@ -30,6 +30,10 @@ final class CacheMetrics {
 
 	private final Timer invalidationsUnconfirmed;
 
+	private final Counter refreshesDone;
+
+	private final Counter refreshesFailed;
+
 	CacheMetrics(MeterRegistry registry) {
 		for (CacheOutcome outcome : CacheOutcome.values()) {
 			this.requests.put(outcome,
@@ -49,6 +53,15 @@ final class CacheMetrics {
 			.register(registry);
 		this.invalidationsConfirmed = invalidationTimer(registry, "confirmed");
 		this.invalidationsUnconfirmed = invalidationTimer(registry, "unconfirmed");
+		this.refreshesDone = refreshCounter(registry, "refreshed");
+		this.refreshesFailed = refreshCounter(registry, "failed");
+	}
+
+	private static Counter refreshCounter(MeterRegistry registry, String outcome) {
+		return Counter.builder("catalog.cache.refreshes")
+			.description("Entries refreshed ahead of their expiry, by whether the refresh succeeded")
+			.tag("outcome", outcome)
+			.register(registry);
 	}
 
 	private static Timer invalidationTimer(MeterRegistry registry, String outcome) {
@@ -85,6 +98,10 @@ final class CacheMetrics {
 
 	void invalidated(boolean confirmed, long nanos) {
 		(confirmed ? this.invalidationsConfirmed : this.invalidationsUnconfirmed).record(nanos, TimeUnit.NANOSECONDS);
+	}
+
+	void refreshed(boolean succeeded) {
+		(succeeded ? this.refreshesDone : this.refreshesFailed).increment();
 	}
 
 	void loaded() {

@@ -36,6 +36,15 @@ public enum CacheOutcome {
 		return this.cacheStatusHeader;
 	}
 
+	/**
+	 * The header with RFC 9211's {@code ttl}: the seconds of freshness left, on hits (a
+	 * negative value when the entry is stale).
+	 */
+	String cacheStatusHeader(long freshnessLeftSeconds) {
+		return (this == HIT || this == STALE) ? this.cacheStatusHeader + "; ttl=" + freshnessLeftSeconds
+				: this.cacheStatusHeader;
+	}
+
 	String metricResult() {
 		return this.metricResult;
 	}

@@ -51,7 +51,8 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("catalog") @NotBlank @Pattern(regexp = "[A-Za-z0-9:_.-]+") String keyPrefix,
 		@DefaultValue("2s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
 		@DefaultValue("1h") @NotNull Duration staleIfError, @DefaultValue("30s") @NotNull Duration refreshAhead,
-		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout) {
+		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout,
+		@DefaultValue("10s") @NotNull Duration notFoundTtl) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {
@@ -68,6 +69,9 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 				|| invalidationTimeout.compareTo(Duration.ofMillis(1500)) > 0) {
 			throw new IllegalArgumentException("catalog.cache.invalidation-timeout must be positive and at most 1.5s"
 					+ " (a write answers within 2s), was " + invalidationTimeout);
+		}
+		if (notFoundTtl.isNegative()) {
+			throw new IllegalArgumentException("catalog.cache.not-found-ttl must not be negative (0s turns it off)");
 		}
 		if (httpMaxAge.compareTo(ttl) > 0) {
 			throw new IllegalArgumentException(

@@ -10,13 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
@@ -45,8 +42,6 @@ final class Generations {
 
 	/** The scope every entry depends on: increment it and everything is a miss. */
 	static final String EVERYTHING = "everything";
-
-	private static final Log logger = LogFactory.getLog(Generations.class);
 
 	/**
 	 * KEYS[1] is the change's marker, the rest its counters; ARGV: marker TTL, seed,
@@ -95,12 +90,7 @@ final class Generations {
 		.expireAfterAccess(Duration.ofMinutes(10))
 		.build();
 
-	/**
-	 * Changes whose increment was not confirmed, by marker. Until they are, this instance
-	 * does not trust Redis for their scopes, so it never serves an entry that a lost
-	 * invalidation should have made a miss.
-	 */
-	private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+	private final PendingChanges pending;
 
 	Generations(GuardedRedis redis, String prefix, Duration counterTtl, Duration invalidationTimeout,
 			Duration retryTimeout, Clock clock, CacheMetrics metrics) {
@@ -109,6 +99,7 @@ final class Generations {
 		this.counterTtl = counterTtl;
 		this.invalidationTimeout = invalidationTimeout;
 		this.retryTimeout = retryTimeout;
+		this.pending = new PendingChanges(retryTimeout);
 		this.clock = clock;
 		this.metrics = metrics;
 	}
@@ -127,7 +118,9 @@ final class Generations {
 			List<String> keys = counterKeys(key);
 			return new Counters(keys, new CoalescedRead<>(() -> read(keys)));
 		});
-		return retryPending(counters.keys()).then(counters.read().get()).map(Generations::stampOf);
+		return this.pending.retryThenCheck(counters.keys(), (change) -> apply(change, this.retryTimeout))
+			.then(counters.read().get())
+			.map(Generations::stampOf);
 	}
 
 	/**
@@ -137,7 +130,7 @@ final class Generations {
 	 * kept pending (see {@link #stamp}).
 	 */
 	Mono<Void> bump(Collection<String> scopes, String changeId) {
-		Pending change = pendingChange(scopes, changeId);
+		CounterChange change = change(scopes, changeId);
 		long started = System.nanoTime();
 		return apply(change, this.invalidationTimeout)
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(10))
@@ -147,7 +140,7 @@ final class Generations {
 			.doOnSuccess((ignored) -> this.metrics.invalidated(true, System.nanoTime() - started))
 			.onErrorMap((ex) -> !(ex instanceof Error), (ex) -> {
 				this.metrics.invalidated(false, System.nanoTime() - started);
-				keepPending(change);
+				this.pending.keep(change);
 				return new InvalidationUnconfirmedException(scopes, ex);
 			});
 	}
@@ -157,32 +150,8 @@ final class Generations {
 		return !this.pending.isEmpty();
 	}
 
-	/**
-	 * Retries the pending changes; a request may go on when none of them touches the
-	 * counters it reads.
-	 */
-	private Mono<Void> retryPending(List<String> counters) {
-		if (this.pending.isEmpty()) {
-			return Mono.empty();
-		}
-		return Flux.fromIterable(List.copyOf(this.pending.values()))
-			.concatMap((change) -> apply(change, this.retryTimeout).doOnSuccess((ignored) -> {
-				if (this.pending.remove(change.id()) != null && this.pending.isEmpty()) {
-					logger.info("Invalidated cached responses after all; caching resumes");
-				}
-			}).onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty()))
-			.then(Mono.defer(() -> {
-				for (Pending change : this.pending.values()) {
-					if (change.touchesAny(counters)) {
-						return Mono.error(new CacheUnavailableException("An invalidation is pending", null));
-					}
-				}
-				return Mono.empty();
-			}));
-	}
-
 	/** One script per cluster slot the change touches, sent together. */
-	private Mono<Void> apply(Pending change, Duration timeout) {
+	private Mono<Void> apply(CounterChange change, Duration timeout) {
 		List<byte[]> args = List.of(ascii(MARKER_TTL.toMillis()), seed(), ascii(this.counterTtl.toMillis()));
 		return Flux.fromIterable(change.slots()).flatMap((slot) -> {
 			List<String> keys = new ArrayList<>(slot.counters().size() + 1);
@@ -192,29 +161,19 @@ final class Generations {
 		}).then();
 	}
 
-	private void keepPending(Pending change) {
-		boolean first = this.pending.isEmpty();
-		// Once per outage: while Redis is away every write fails alike, and one line
-		// says all there is to say.
-		if (this.pending.putIfAbsent(change.id(), change) == null && first) {
-			logger.warn("Could not invalidate cached responses of " + change.counters()
-					+ " in time; this instance bypasses the cache for what unconfirmed changes touched until it can");
-		}
-	}
-
-	private Pending pendingChange(Collection<String> scopes, String changeId) {
+	private CounterChange change(Collection<String> scopes, String changeId) {
 		TreeSet<String> counters = new TreeSet<>();
 		for (String scope : scopes) {
 			counters.add(counterKey(scope));
 		}
-		List<Slot> slots = new ArrayList<>();
+		List<CounterChange.Slot> slots = new ArrayList<>();
 		bySlot(counters).forEach((tag, slotCounters) -> {
 			// Same change, same scopes: same marker, wherever the increment comes from.
 			String marker = this.prefix + ":chg:{" + tag + "}:"
 					+ CacheKey.digest(changeId + "\n" + String.join("\n", slotCounters)).substring(0, 32);
-			slots.add(new Slot(marker, List.copyOf(slotCounters)));
+			slots.add(new CounterChange.Slot(marker, List.copyOf(slotCounters)));
 		});
-		return new Pending(CacheKey.digest(changeId + "\n" + slots), List.copyOf(slots));
+		return new CounterChange(CacheKey.digest(changeId + "\n" + slots), List.copyOf(slots));
 	}
 
 	private Mono<List<byte[]>> read(List<String> counters) {
@@ -305,35 +264,6 @@ final class Generations {
 
 	/** The counters of one set of scopes, and the read that coalesces their reads. */
 	private record Counters(List<String> keys, CoalescedRead<List<byte[]>> read) {
-
-	}
-
-	/**
-	 * The counters of one cluster slot a change bumps, with the change's marker there.
-	 */
-	private record Slot(String marker, List<String> counters) {
-
-	}
-
-	/** A change whose increment Redis has not confirmed yet. */
-	private record Pending(String id, List<Slot> slots) {
-
-		List<String> counters() {
-			List<String> counters = new ArrayList<>();
-			this.slots.forEach((slot) -> counters.addAll(slot.counters()));
-			return counters;
-		}
-
-		boolean touchesAny(List<String> read) {
-			for (Slot slot : this.slots) {
-				for (String counter : slot.counters()) {
-					if (read.contains(counter)) {
-						return true;
-					}
-				}
-			}
-			return false;
-		}
 
 	}
 

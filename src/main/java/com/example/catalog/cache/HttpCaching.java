@@ -52,7 +52,7 @@ final class HttpCaching {
 		responseHeaders.setETag('"' + response.etag() + (gzip ? GZIP_ETAG_SUFFIX : "") + '"');
 		boolean principal = response.scope() == CacheScope.PRINCIPAL;
 		responseHeaders.set(HttpHeaders.CACHE_CONTROL, principal ? this.privateCacheControl : this.publicCacheControl);
-		responseHeaders.set(CACHE_STATUS, response.outcome().cacheStatusHeader());
+		responseHeaders.set(CACHE_STATUS, response.cacheStatus());
 		responseHeaders.set(HttpHeaders.VARY, principal ? PRINCIPAL_VARY : PUBLIC_VARY);
 		if (matches(ifNoneMatch(requestHeaders), response.etag())) {
 			return new Rendition(HttpStatus.NOT_MODIFIED, null);

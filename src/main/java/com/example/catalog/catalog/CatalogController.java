@@ -44,6 +44,8 @@ class CatalogController {
 
 	private final ItemRepository items;
 
+	private final ItemPages pages;
+
 	private final ItemWrites writes;
 
 	private final ResponseCache cache;
@@ -52,9 +54,10 @@ class CatalogController {
 
 	private final ClientLimits limits;
 
-	CatalogController(ItemRepository items, ItemWrites writes, ResponseCache cache, JsonMapper jsonMapper,
-			ClientLimits limits) {
+	CatalogController(ItemRepository items, ItemPages pages, ItemWrites writes, ResponseCache cache,
+			JsonMapper jsonMapper, ClientLimits limits) {
 		this.items = items;
+		this.pages = pages;
 		this.writes = writes;
 		this.cache = cache;
 		this.jsonMapper = jsonMapper;
@@ -65,7 +68,10 @@ class CatalogController {
 	@Operation(summary = "A keyset page of items",
 			description = "Served from the response cache. Unknown, repeated or empty parameters are a 400.")
 	@Parameter(name = "category", in = ParameterIn.QUERY, description = "Exact category")
-	@Parameter(name = "q", in = ParameterIn.QUERY, description = "Case-insensitive substring of the name")
+	@Parameter(name = "q", in = ParameterIn.QUERY,
+			description = "Case-insensitive substring of the name. Without three letters or digits in a row it has "
+					+ "no index: each page then holds the matches among at most 10,000 rows, and may have fewer "
+					+ "than limit items (even none) before the last page")
 	@Parameter(name = "minPrice", in = ParameterIn.QUERY, description = "Lowest price in cents, inclusive",
 			schema = @Schema(type = "integer", minimum = "0"))
 	@Parameter(name = "maxPrice", in = ParameterIn.QUERY, description = "Highest price in cents, inclusive",
@@ -90,12 +96,7 @@ class CatalogController {
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
 		return this.cache.respond(query.cacheKey(), request,
-				this.limits.limited(exchange, Mono.defer(() -> this.items.findPage(query).collectList().map((found) -> {
-					boolean more = found.size() > query.limit();
-					var page = more ? found.subList(0, query.limit()) : found;
-					String next = more ? PageCursor.after(page.get(page.size() - 1), query.sort()).encode() : null;
-					return new ItemPage(page, next);
-				}))));
+				this.limits.limited(exchange, Mono.defer(() -> this.pages.find(query))));
 	}
 
 	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)

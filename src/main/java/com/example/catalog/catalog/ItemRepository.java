@@ -1,9 +1,7 @@
 package com.example.catalog.catalog;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -23,55 +21,6 @@ class ItemRepository {
 
 	ItemRepository(DatabaseClient db) {
 		this.db = db;
-	}
-
-	/**
-	 * One page plus one item more than asked for: whether that extra item exists tells
-	 * whether there is a next page, without a count query.
-	 */
-	Flux<Item> findPage(CatalogQuery query) {
-		StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM items WHERE TRUE");
-		Map<String, Object> binds = new LinkedHashMap<>();
-		if (query.category() != null) {
-			sql.append(" AND category = :category");
-			binds.put("category", query.category());
-		}
-		if (query.nameContains() != null) {
-			sql.append(" AND name ILIKE :pattern ESCAPE '\\'");
-			binds.put("pattern", "%" + escapeLike(query.nameContains()) + "%");
-		}
-		if (query.minPrice() != null) {
-			sql.append(" AND price_cents >= :minPrice");
-			binds.put("minPrice", query.minPrice());
-		}
-		if (query.maxPrice() != null) {
-			sql.append(" AND price_cents <= :maxPrice");
-			binds.put("maxPrice", query.maxPrice());
-		}
-		ItemSort sort = query.sort();
-		PageCursor cursor = query.cursor();
-		if (cursor != null) {
-			String comparison = sort.descending() ? "<" : ">";
-			if (sort.byIdOnly()) {
-				sql.append(" AND id ").append(comparison).append(" :afterId");
-			}
-			else {
-				sql.append(" AND (")
-					.append(sort.column())
-					.append(", id) ")
-					.append(comparison)
-					.append(" (:afterKey, :afterId)");
-				binds.put("afterKey", cursor.keyValue());
-			}
-			binds.put("afterId", cursor.id());
-		}
-		sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT :limit");
-		binds.put("limit", query.limit() + 1);
-		DatabaseClient.GenericExecuteSpec spec = this.db.sql(sql.toString());
-		for (Map.Entry<String, Object> bind : binds.entrySet()) {
-			spec = spec.bind(bind.getKey(), bind.getValue());
-		}
-		return spec.map(Item::fromRow).all();
 	}
 
 	Mono<Item> findById(long id) {
@@ -122,10 +71,6 @@ class ItemRepository {
 
 	Mono<Long> count() {
 		return this.db.sql("SELECT count(*) FROM items").map((row) -> row.get(0, Long.class)).one();
-	}
-
-	private static String escapeLike(String text) {
-		return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
 	}
 
 }

@@ -57,8 +57,16 @@ enum ItemSort {
 	}
 
 	String orderBy() {
+		return orderBy("");
+	}
+
+	/**
+	 * The ORDER BY list with each column qualified by {@code prefix} (e.g. {@code "w."}).
+	 */
+	String orderBy(String prefix) {
 		String direction = this.descending ? " DESC" : " ASC";
-		return byIdOnly() ? "id" + direction : this.column + direction + ", id" + direction;
+		return byIdOnly() ? prefix + "id" + direction
+				: prefix + this.column + direction + ", " + prefix + "id" + direction;
 	}
 
 }

@@ -203,4 +203,46 @@ class GenerationsTest {
 			.verify(TIMEOUT);
 	}
 
+	@Test
+	void aReadWaitsForOneRetryOfThePendingChangesHoweverManyThereAre() {
+		String garden = stampNow("category:garden");
+		leavePending(50);
+		this.redis.delay("BUMP", READ_TIMEOUT.dividedBy(2));
+		StepVerifier.withVirtualTime(() -> this.generations.stamp(List.of("category:garden")))
+			.thenAwait(READ_TIMEOUT)
+			.expectNext(garden)
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.generations.hasPending()).as("all confirmed by the one retry").isFalse();
+	}
+
+	@Test
+	void concurrentReadsShareOneRetryOfThePendingChanges() {
+		leavePending(20);
+		this.redis.heal();
+		int bumpsBefore = this.redis.count("BUMP");
+		this.redis.delay("BUMP", READ_TIMEOUT.dividedBy(2));
+		StepVerifier
+			.withVirtualTime(() -> Mono.zip(this.generations.stamp(List.of("category:garden")),
+					this.generations.stamp(List.of("category:decor")), this.generations.stamp(List.of("listings"))))
+			.thenAwait(READ_TIMEOUT)
+			.expectNextCount(1)
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.redis.count("BUMP") - bumpsBefore).as("one script per pending change").isEqualTo(20);
+	}
+
+	/** Makes {@code count} changes of items unconfirmed, so that they are pending. */
+	private void leavePending(int count) {
+		this.redis.fail("BUMP");
+		for (int i = 0; i < count; i++) {
+			String changeId = "tx:" + i;
+			StepVerifier.withVirtualTime(() -> this.generations.bump(List.of("item:" + changeId), changeId))
+				.thenAwait(INVALIDATION_TIMEOUT)
+				.expectError(InvalidationUnconfirmedException.class)
+				.verify(TIMEOUT);
+		}
+		assertThat(this.generations.hasPending()).isTrue();
+	}
+
 }

@@ -27,16 +27,20 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
+import com.example.catalog.CacheStatusHeader;
+
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.util.unit.DataSize;
+import org.springframework.web.ErrorResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.BDDMockito.given;
@@ -62,6 +66,8 @@ class ResponseCacheTest {
 	static final Duration REFRESH_AHEAD = Duration.ofSeconds(30);
 
 	static final Duration INVALIDATION_TIMEOUT = Duration.ofSeconds(1);
+
+	static final Duration NOT_FOUND_TTL = Duration.ofSeconds(10);
 
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -113,7 +119,7 @@ class ResponseCacheTest {
 			Duration refreshAhead) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
 				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO,
-				INVALIDATION_TIMEOUT);
+				INVALIDATION_TIMEOUT, NOT_FOUND_TTL);
 	}
 
 	/** A cache that never refreshes ahead, for tests of plain expiry. */
@@ -810,7 +816,7 @@ class ResponseCacheTest {
 		StepVerifier.create(cache.respond(this.key, request, loader(ITEM))).assertNext((entity) -> {
 			assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
 			assertThat(entity.getBody()).isNull();
-			assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).isEqualTo("catalog; hit");
+			assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).startsWith("catalog; hit; ttl=");
 		}).expectComplete().verify(TIMEOUT);
 	}
 
@@ -844,7 +850,7 @@ class ResponseCacheTest {
 			.consumeNextWith((entity) -> result[0] = entity)
 			.expectComplete()
 			.verify(TIMEOUT);
-		String cacheStatus = result[0].getHeaders().getFirst(HttpCaching.CACHE_STATUS);
+		String cacheStatus = CacheStatusHeader.withoutTtl(result[0].getHeaders().getFirst(HttpCaching.CACHE_STATUS));
 		for (CacheOutcome outcome : CacheOutcome.values()) {
 			if (outcome.cacheStatusHeader().equals(cacheStatus)) {
 				return outcome;
@@ -914,6 +920,70 @@ class ResponseCacheTest {
 		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
 		assertThat(nearHitNow(cache)).isInstanceOf(ResponseCache.NearLookup.Miss.class);
 		assertThat(this.redis.count("MGET")).isZero();
+	}
+
+	@Test
+	void aHitSaysHowManySecondsOfFreshnessAreLeft() {
+		ResponseCache cache = cache();
+		CachedResponse miss = getNow(cache, this.key, loader(ITEM));
+		assertThat(miss.cacheStatus()).isEqualTo("catalog; fwd=miss; stored");
+		long freshUntil = CacheEntry.decode(this.redis.store.get(this.key.valueKey(PREFIX))).freshUntilMillis();
+		this.clock.advance(Duration.ofSeconds(100));
+		CachedResponse hit = getNow(cache, this.key, loader(ITEM));
+		assertThat(hit.cacheStatus())
+			.isEqualTo("catalog; hit; ttl=" + Math.floorDiv(freshUntil - this.clock.millis(), 1000));
+	}
+
+	@Test
+	void aLoaderThatFindsNothingIsAnswered404AgainWithoutLoadingForTheNotFoundTtl() {
+		ResponseCache cache = cache();
+		CacheKey item = CacheKey.forPublicRoute("item").with("id", "404").dependsOn("items:404").build();
+		Mono<Object> nothing = Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			return Mono.error(new ErrorResponseException(HttpStatus.NOT_FOUND,
+					ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No item with id 404"), null));
+		});
+		CachedResponse first = getNow(cache, item, nothing);
+		assertThat(first.notFound()).isTrue();
+		assertThat(first.cacheStatus()).isEqualTo("catalog; fwd=miss; stored");
+		assertThat(json(first)).contains("No item with id 404");
+		this.clock.advance(NOT_FOUND_TTL.minusSeconds(1));
+		CachedResponse again = getNow(cache(), item, nothing);
+		assertThat(again.notFound()).isTrue();
+		assertThat(again.cacheStatus()).isEqualTo("catalog; hit; ttl=1");
+		assertThat(this.loaderSubscriptions).as("answered from Redis by another instance").hasValue(1);
+		this.clock.advance(Duration.ofSeconds(1));
+		getNow(cache, item, nothing);
+		assertThat(this.loaderSubscriptions).as("loaded again past the not-found TTL").hasValue(2);
+	}
+
+	@Test
+	void aKept404IsInvalidatedLikeAnyEntryWhenTheItemAppears() {
+		ResponseCache cache = cache();
+		CacheKey item = CacheKey.forPublicRoute("item").with("id", "7").dependsOn("items:7").build();
+		getNow(cache, item, Mono.error(() -> new ErrorResponseException(HttpStatus.NOT_FOUND)));
+		StepVerifier.create(cache.invalidate(List.of("items:7"), "created-7")).expectComplete().verify(TIMEOUT);
+		CachedResponse created = getNow(cache, item, loader(ITEM));
+		assertThat(created.notFound()).isFalse();
+		assertThat(created.cacheStatus()).isEqualTo("catalog; fwd=miss; stored");
+	}
+
+	@Test
+	void respondAnswersAKept404AsTheProblemTheLoaderAnswered() {
+		ResponseCache cache = cache();
+		CacheKey item = CacheKey.forPublicRoute("item").with("id", "9").dependsOn("items:9").build();
+		Mono<Object> nothing = Mono.error(() -> new ErrorResponseException(HttpStatus.NOT_FOUND,
+				ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No item with id 9"), null));
+		getNow(cache, item, nothing);
+		StepVerifier.create(cache.respond(item, MockServerHttpRequest.get("/catalog/items/9").build(), nothing))
+			.expectErrorSatisfies((ex) -> {
+				assertThat(ex).isInstanceOf(ErrorResponseException.class);
+				ErrorResponseException problem = (ErrorResponseException) ex;
+				assertThat(problem.getStatusCode().value()).isEqualTo(404);
+				assertThat(problem.getBody().getDetail()).isEqualTo("No item with id 9");
+				assertThat(problem.getHeaders().getFirst("Cache-Status")).startsWith("catalog; hit; ttl=");
+			})
+			.verify(TIMEOUT);
 	}
 
 }

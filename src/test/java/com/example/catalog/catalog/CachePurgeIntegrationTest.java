@@ -1,5 +1,6 @@
 package com.example.catalog.catalog;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -8,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.example.catalog.CacheStatusHeader;
+import com.example.catalog.Editor;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -15,6 +18,7 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @IntegrationTest
 class CachePurgeIntegrationTest {
@@ -34,17 +38,11 @@ class CachePurgeIntegrationTest {
 	@BeforeEach
 	void twoCachedListings() {
 		for (String category : List.of(this.decor, this.garden)) {
-			this.client.post()
-				.uri("/catalog/items")
-				.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue("{\"sku\":\"" + category + "\",\"name\":\"Purged\",\"description\":\"\",\"category\":\""
-						+ category + "\",\"priceCents\":100}")
-				.exchange()
-				.expectStatus()
-				.isCreated();
-			cacheStatus(category);
-			assertThat(cacheStatus(category)).isEqualTo("catalog; hit");
+			Editor.createItem(this.client, category, "Purged", category, 100);
+			// Warmed until a hit: on a busy machine a context that has just started may
+			// still resync its change feed (which invalidates everything) meanwhile.
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(cacheStatus(category)).isEqualTo("catalog; hit"));
 		}
 	}
 
@@ -124,14 +122,14 @@ class CachePurgeIntegrationTest {
 	}
 
 	private String cacheStatus(String category) {
-		return this.client.get()
+		return CacheStatusHeader.withoutTtl(this.client.get()
 			.uri("/catalog?category=" + category)
 			.exchange()
 			.expectStatus()
 			.isOk()
 			.returnResult(String.class)
 			.getResponseHeaders()
-			.getFirst("Cache-Status");
+			.getFirst("Cache-Status"));
 	}
 
 	private double purges(String scope) {

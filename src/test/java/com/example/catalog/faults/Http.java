@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.example.catalog.CacheStatusHeader;
+
 /**
  * A plain blocking HTTP/1.1 client for fault tests, which run on test threads: every call
  * measures its own latency and turns a transport failure into a status of {@code -1}
@@ -110,7 +112,7 @@ final class Http {
 		}
 
 		String cacheStatus() {
-			return header("Cache-Status");
+			return CacheStatusHeader.withoutTtl(header("Cache-Status"));
 		}
 
 		long millis() {

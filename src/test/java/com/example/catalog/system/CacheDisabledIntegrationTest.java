@@ -7,10 +7,10 @@ import java.util.UUID;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
+import com.example.catalog.Editor;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.http.MediaType;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -34,17 +34,7 @@ class CacheDisabledIntegrationTest {
 	@Test
 	void everyCacheableGetIsLoadedAndCountedAsABypass() {
 		String category = "disabled-" + UUID.randomUUID().toString().substring(0, 8);
-		Map<?, ?> created = this.client.post()
-			.uri("/catalog/items")
-			.headers((headers) -> headers.setBasicAuth("editor", "editor-secret"))
-			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("sku", category + "-1", "name", "Uncached", "category", category, "priceCents", 100))
-			.exchange()
-			.expectStatus()
-			.isCreated()
-			.expectBody(Map.class)
-			.returnResult()
-			.getResponseBody();
+		Map<?, ?> created = Editor.createItem(this.client, category + "-1", "Uncached", category, 100);
 		PrometheusScrape before = PrometheusScrape.of(this.client);
 		for (String url : new String[] { "/catalog?category=" + category, "/catalog/items/" + created.get("id") }) {
 			for (int i = 0; i < 2; i++) {

@@ -461,7 +461,8 @@ class SecurityWebFluxTest {
 		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 			for (String name : List.of("com.example.catalog.catalog.ItemRepository",
-					"com.example.catalog.catalog.ItemWrites", "com.example.catalog.favorites.FavoriteRepository")) {
+					"com.example.catalog.catalog.ItemPages", "com.example.catalog.catalog.ItemWrites",
+					"com.example.catalog.favorites.FavoriteRepository")) {
 				registry.registerBeanDefinition(name,
 						mockDefinition(ClassUtils.resolveClassName(name, getClass().getClassLoader())));
 			}

@@ -1,0 +1,71 @@
+package com.example.catalog.cache;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * Runs a feature's loader the way every path of the cache does: counted, bounded by the
+ * load timeout, and serialised to JSON once, so that the bytes stored are the bytes
+ * answered. A loader that answers 404 (an {@link ErrorResponse}) has its problem kept the
+ * same way, so that the same 404 can be answered again without loading.
+ */
+final class JsonLoads {
+
+	private final JsonMapper jsonMapper;
+
+	private final Duration loadTimeout;
+
+	private final CacheMetrics metrics;
+
+	JsonLoads(JsonMapper jsonMapper, Duration loadTimeout, CacheMetrics metrics) {
+		this.jsonMapper = jsonMapper;
+		this.loadTimeout = loadTimeout;
+		this.metrics = metrics;
+	}
+
+	Mono<byte[]> load(Mono<?> loader) {
+		return Mono.defer(() -> {
+			this.metrics.loaded();
+			return loader;
+		}).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes);
+	}
+
+	static boolean isNotFound(Throwable failure) {
+		return failure instanceof ErrorResponse response && response.getStatusCode().value() == 404;
+	}
+
+	/** The problem of a loader's 404, as the cache keeps it. */
+	byte[] notFoundJson(Throwable failure) {
+		ProblemDetail problem = ((ErrorResponse) failure).getBody();
+		Map<String, Object> fields = new LinkedHashMap<>();
+		if (problem.getType() != null) {
+			fields.put("type", problem.getType().toString());
+		}
+		fields.put("title", problem.getTitle());
+		fields.put("detail", problem.getDetail());
+		return this.jsonMapper.writeValueAsBytes(fields);
+	}
+
+	/** The 404 to answer again from a kept problem. */
+	ErrorResponseException notFound(byte[] json) {
+		Map<?, ?> fields = this.jsonMapper.readValue(json, Map.class);
+		ProblemDetail problem = ProblemDetail.forStatus(HttpStatus.NOT_FOUND);
+		if (fields.get("type") instanceof String type) {
+			problem.setType(URI.create(type));
+		}
+		problem.setTitle((String) fields.get("title"));
+		problem.setDetail((String) fields.get("detail"));
+		return new ErrorResponseException(HttpStatus.NOT_FOUND, problem, null);
+	}
+
+}

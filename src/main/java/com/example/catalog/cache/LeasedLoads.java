@@ -1,0 +1,147 @@
+package com.example.catalog.cache;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.ErrorResponse;
+
+/**
+ * The way from a miss of this instance to an entry: the entry in Redis when another
+ * instance stored it, else one load across all instances under the {@link LoadLease}, the
+ * others polling for its value. Also refreshes entries ahead of their expiry, so that a
+ * hot entry does not turn into a burst of misses when its TTL ends.
+ */
+final class LeasedLoads {
+
+	private static final Log logger = LogFactory.getLog(LeasedLoads.class);
+
+	private static final Duration LEASE_POLL_INTERVAL = Duration.ofMillis(15);
+
+	private final StoredEntries entries;
+
+	private final LoadLease lease;
+
+	private final JsonLoads loads;
+
+	private final CacheMetrics metrics;
+
+	private final Clock clock;
+
+	private final Duration refreshAhead;
+
+	/** Entries being refreshed ahead of their expiry by this instance. */
+	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+
+	LeasedLoads(StoredEntries entries, LoadLease lease, JsonLoads loads, CacheMetrics metrics, Clock clock,
+			Duration refreshAhead) {
+		this.entries = entries;
+		this.lease = lease;
+		this.loads = loads;
+		this.metrics = metrics;
+		this.clock = clock;
+		this.refreshAhead = refreshAhead;
+	}
+
+	/**
+	 * Runs once per key and stamp in this instance (the single flight): the entry from
+	 * Redis, or else a load, which across instances is guarded by the load lease so that
+	 * the other instances wait for the holder's value instead of loading too.
+	 */
+	Mono<Lookup> lookupOrLoad(String valueKey, String stamp, Mono<?> loader) {
+		long deadline = this.clock.millis() + this.lease.ttl().toMillis();
+		return this.entries.fetchStamped(valueKey, stamp)
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((found) -> {
+				if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
+					return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
+				}
+				Mono<Lookup> loading = loadUnderLease(valueKey, stamp, loader, deadline);
+				return found.isEmpty() ? loading : loading.onErrorResume(LeasedLoads::mayServeStaleOn,
+						(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
+			})
+			.onErrorResume(CacheUnavailableException.class, (ex) -> this.loads.load(loader)
+				.map((json) -> new Lookup(NearEntry.uncompressed(stamp, json), CacheOutcome.BYPASS_UNAVAILABLE)));
+	}
+
+	boolean dueForRefresh(NearEntry near, long now) {
+		return near.entry().freshUntilMillis() - now <= this.refreshAhead.toMillis();
+	}
+
+	/**
+	 * Starts a background refresh of an entry near the end of its TTL, at most one per
+	 * entry in this instance and, through the lease, one across instances. Requests keep
+	 * getting the current copy meanwhile; a failed refresh only means the entry expires,
+	 * so its failure is counted and logged and goes no further.
+	 */
+	void refreshIfExpiringSoon(String valueKey, String stamp, NearEntry near, Mono<?> loader) {
+		// A kept 404 lives a few seconds: refreshing it ahead would load on every hit.
+		if (near.entry().notFound() || !dueForRefresh(near, this.clock.millis())) {
+			return;
+		}
+		String entryKey = NearCache.entryKey(valueKey, stamp);
+		if (!this.refreshing.add(entryKey)) {
+			return;
+		}
+		this.lease.underLease(valueKey, stamp, Mono.defer(() -> loadAndStore(valueKey, stamp, loader)), Mono.empty())
+			.doFinally((signal) -> this.refreshing.remove(entryKey))
+			.subscribe((lookup) -> this.metrics.refreshed(true), (ex) -> {
+				this.metrics.refreshed(false);
+				logger.debug("Refresh of " + valueKey + " ahead of its expiry failed", ex);
+			});
+	}
+
+	/**
+	 * A failed load may be answered with the stale copy when the failure is the server's
+	 * (the database is down, say), not when the request itself was wrong.
+	 */
+	private static boolean mayServeStaleOn(Throwable failure) {
+		return !(failure instanceof CacheUnavailableException)
+				&& !(failure instanceof ErrorResponse response && response.getStatusCode().is4xxClientError());
+	}
+
+	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
+		return this.lease.underLease(valueKey, stamp,
+				Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader)),
+				Mono.defer(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
+	}
+
+	/**
+	 * Looks once more before loading: another instance may have stored the value and
+	 * released its lease between this instance's lookup and its taking of the lease.
+	 */
+	private Mono<Lookup> loadUnlessStoredMeanwhile(String valueKey, String stamp, Mono<?> loader) {
+		return this.entries.fetchCurrent(valueKey, stamp)
+			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
+			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader)));
+	}
+
+	/**
+	 * Polls for the value another instance is loading. Should the holder die, its lease
+	 * expires and one of the waiters takes it over; past the deadline a waiter loads on
+	 * its own rather than wait longer.
+	 */
+	private Mono<Lookup> waitForLeaseHolder(String valueKey, String stamp, Mono<?> loader, long deadline) {
+		this.metrics.leaseWaited();
+		return Mono.delay(LEASE_POLL_INTERVAL)
+			.then(this.entries.fetchCurrent(valueKey, stamp))
+			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
+			.switchIfEmpty(Mono.defer(() -> (this.clock.millis() < deadline)
+					? loadUnderLease(valueKey, stamp, loader, deadline) : loadAndStore(valueKey, stamp, loader)));
+	}
+
+	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader) {
+		return this.loads.load(loader)
+			.flatMap((json) -> this.entries.store(valueKey, stamp, json))
+			.onErrorResume(JsonLoads::isNotFound,
+					(ex) -> this.entries.storeNotFound(valueKey, stamp, this.loads.notFoundJson(ex)));
+	}
+
+}

@@ -1,0 +1,130 @@
+package com.example.catalog.catalog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+import io.r2dbc.spi.Readable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.ReactiveTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.reactive.TransactionalOperator;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
+
+/**
+ * Keyset pages of {@code GET /catalog} from PostgreSQL.
+ * <p>
+ * A listing without {@code q} is one statement on the index of its filters and sort. A
+ * search by name is where a planner goes wrong: it cannot know how many names contain a
+ * substring, nor where in the sort order they are, and a wrong guess either sorts
+ * hundreds of thousands of matches or walks an ordered index to the end of the table. So
+ * a search never depends on that guess:
+ * <ol>
+ * <li>the matches are taken from the trigram index, at most
+ * {@link PageStatements#RARE_MATCHES}: when there are fewer, they are all of them, and
+ * the page is sorted from them;</li>
+ * <li>otherwise the matches are common, and the first {@link PageStatements#SCAN_ROWS}
+ * rows of the keyset order are read, stopping once the page is full;</li>
+ * <li>when even those do not fill it, the remaining matches after the last row read are
+ * taken from the trigram index and sorted.</li>
+ * </ol>
+ * The page is the same as one statement would give. A {@code q} without three letters or
+ * digits in a row has no trigram to look up, so its search is the second step alone: it
+ * reads at most {@link PageStatements#SCAN_ROWS} rows, and when that does not fill the
+ * page, the page holds the matches found so far (possibly none) with a {@code nextCursor}
+ * that continues the scan after the last row read. Following the cursors still visits
+ * every match once, in order.
+ */
+@Repository
+class ItemPages {
+
+	private final DatabaseClient db;
+
+	private final TransactionalOperator snapshot;
+
+	ItemPages(DatabaseClient db, ReactiveTransactionManager transactions) {
+		this.db = db;
+		DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
+		definition.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+		definition.setReadOnly(true);
+		this.snapshot = TransactionalOperator.create(transactions, definition);
+	}
+
+	Mono<ItemPage> find(CatalogQuery query) {
+		if (query.nameContains() == null) {
+			return items(PageStatements.listing(query)).map((found) -> page(query, found));
+		}
+		if (!PageStatements.hasTrigram(query.nameContains())) {
+			return scan(query, true);
+		}
+		return rows(PageStatements.rareMatches(query), Rare::fromRow).flatMap((found) -> {
+			if (found.isEmpty() || found.get(0).found() < PageStatements.RARE_MATCHES) {
+				return Mono.just(page(query, found.stream().map(Rare::item).toList()));
+			}
+			// Two statements that must see the same rows: one snapshot.
+			return scan(query, false).as(this.snapshot::transactional);
+		});
+	}
+
+	private Mono<ItemPage> scan(CatalogQuery query, boolean bounded) {
+		return rows(PageStatements.window(query), Scanned::fromRow).flatMap((scanned) -> {
+			List<Item> matches = scanned.stream().filter(Scanned::matched).map(Scanned::item).toList();
+			Scanned lastRead = scanned.isEmpty() ? null : scanned.get(scanned.size() - 1);
+			if (matches.size() > query.limit() || lastRead == null || !lastRead.last()) {
+				return Mono.just(page(query, matches));
+			}
+			PageCursor after = PageCursor.after(lastRead.item(), query.sort());
+			if (bounded) {
+				return Mono.just(new ItemPage(matches, after.encode()));
+			}
+			return items(PageStatements.matchesAfter(query, after, query.limit() + 1 - matches.size())).map((more) -> {
+				List<Item> found = new ArrayList<>(matches);
+				found.addAll(more);
+				return page(query, found);
+			});
+		});
+	}
+
+	/** {@code limit} items of {@code found}, and a cursor when it holds one more. */
+	private static ItemPage page(CatalogQuery query, List<Item> found) {
+		boolean more = found.size() > query.limit();
+		List<Item> page = more ? found.subList(0, query.limit()) : found;
+		String next = more ? PageCursor.after(page.get(page.size() - 1), query.sort()).encode() : null;
+		return new ItemPage(page, next);
+	}
+
+	private Mono<List<Item>> items(PageStatements.Statement statement) {
+		return rows(statement, Item::fromRow);
+	}
+
+	private <T> Mono<List<T>> rows(PageStatements.Statement statement, Function<Readable, T> row) {
+		DatabaseClient.GenericExecuteSpec spec = this.db.sql(statement.sql()).bindValues(statement.binds());
+		return spec.map(row).all().collectList();
+	}
+
+	/** A match taken from the trigram index, with how many were taken. */
+	private record Rare(Item item, long found) {
+
+		static Rare fromRow(Readable row) {
+			return new Rare(Item.fromRow(row), row.get("found", Long.class));
+		}
+
+	}
+
+	/**
+	 * A row of the keyset order, whether its name matches, and whether the scan ended at
+	 * it.
+	 */
+	private record Scanned(Item item, boolean matched, boolean last) {
+
+		static Scanned fromRow(Readable row) {
+			return new Scanned(Item.fromRow(row), Boolean.TRUE.equals(row.get("matched", Boolean.class)),
+					Boolean.TRUE.equals(row.get("last", Boolean.class)));
+		}
+
+	}
+
+}

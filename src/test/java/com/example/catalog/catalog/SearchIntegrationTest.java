@@ -1,0 +1,152 @@
+package com.example.catalog.catalog;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.example.catalog.IntegrationTest;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How {@code q} pages through more rows than a search reads at once
+ * ({@link PageStatements#SCAN_ROWS}): a {@code q} with a trigram still gets full pages,
+ * the same as one statement over the whole table would give; a shorter one gets pages of
+ * what each bounded scan found, and its cursors still visit every match once, in order.
+ * Each test fills a category of its own in SQL.
+ */
+@IntegrationTest
+class SearchIntegrationTest {
+
+	@Autowired
+	WebTestClient client;
+
+	@Autowired
+	DatabaseClient db;
+
+	@LocalServerPort
+	int port;
+
+	String category;
+
+	@BeforeEach
+	void aCategoryOfItsOwn() {
+		this.category = "search-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	@Test
+	void aShortQReadsABoundedNumberOfRowsPerPageAndItsCursorsStillVisitEveryMatchOnce() {
+		// 25,000 items; "zq" is in five names: one in the first scan's rows, two in the
+		// second's, two in the last (shorter) one.
+		insert(25_000, "CASE WHEN g IN (3, 12000, 12001, 24000, 24999) THEN 'Item zQ ' ELSE 'Item plain ' END || g");
+		List<Long> expected = ids("name ILIKE '%zq%'", "id");
+		assertThat(expected).hasSize(5);
+
+		List<Page> pages = follow("q=zq&limit=2");
+		assertThat(pages.stream().flatMap((page) -> page.ids().stream()).toList()).isEqualTo(expected);
+		assertThat(pages.get(0).ids()).as("the first scan's one match, though the page could hold two").hasSize(1);
+		assertThat(pages.get(0).nextCursor()).isNotNull();
+		assertThat(pages).as("one page per %d rows read", PageStatements.SCAN_ROWS).hasSize(3);
+
+		List<Page> byPrice = follow("q=ZQ&limit=2&sort=-price");
+		assertThat(byPrice.stream().flatMap((page) -> page.ids().stream()).toList())
+			.isEqualTo(ids("name ILIKE '%zq%'", "price_cents DESC, id DESC"));
+	}
+
+	@Test
+	void aQWithTrigramsWhoseMatchesAreNeitherRareNorAmongTheFirstRowsStillGetsFullPages() {
+		// More matches than a search takes as rare, none among the first rows of the
+		// order.
+		int matches = PageStatements.RARE_MATCHES + 500;
+		insert(PageStatements.SCAN_ROWS + matches,
+				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Walnut shelf ' ELSE 'Oak shelf ' END || g");
+		for (String sort : List.of("id", "-price", "name")) {
+			String order = switch (sort) {
+				case "id" -> "id";
+				case "-price" -> "price_cents DESC, id DESC";
+				default -> "name, id";
+			};
+			List<Long> expected = ids("name ILIKE '%walnut%'", order);
+			assertThat(expected).hasSize(matches);
+			List<Page> pages = follow("q=wALNut&limit=1000&sort=" + sort);
+			assertThat(pages.stream().flatMap((page) -> page.ids().stream()).toList()).as("sort=%s", sort)
+				.isEqualTo(expected);
+			assertThat(pages.stream().map((page) -> page.ids().size()).toList()).as("page sizes, sort=%s", sort)
+				.containsExactly(1000, 1000, matches - 2000);
+		}
+	}
+
+	/**
+	 * {@code count} items of this test's category, named by {@code name} of g = 1, 2,
+	 * ....
+	 */
+	private void insert(int count, String name) {
+		this.db
+			.sql("INSERT INTO items (sku, name, description, category, price_cents) SELECT :category || '-' || g, "
+					+ name + ", '', :category, (g * 7919) % 1000 FROM generate_series(1, :count) g ORDER BY g")
+			.bind("category", this.category)
+			.bind("count", count)
+			.fetch()
+			.rowsUpdated()
+			.block(Duration.ofSeconds(60));
+	}
+
+	private List<Long> ids(String condition, String order) {
+		return this.db.sql("SELECT id FROM items WHERE category = :category AND " + condition + " ORDER BY " + order)
+			.bind("category", this.category)
+			.map((row) -> row.get("id", Long.class))
+			.all()
+			.collectList()
+			.block(Duration.ofSeconds(30));
+	}
+
+	/**
+	 * Every page of {@code GET /catalog} of this test's category with {@code query}
+	 * added.
+	 */
+	private List<Page> follow(String query) {
+		List<Page> pages = new ArrayList<>();
+		String cursor = null;
+		do {
+			Page page = page(query + ((cursor != null) ? "&cursor=" + cursor : ""));
+			pages.add(page);
+			cursor = page.nextCursor();
+		}
+		while (cursor != null && pages.size() < 50);
+		assertThat(cursor).as("the last page's nextCursor").isNull();
+		return pages;
+	}
+
+	private Page page(String query) {
+		Map<String, Object> body = this.client.get()
+			.uri(URI.create("http://127.0.0.1:" + this.port + "/catalog?category=" + this.category + "&" + query))
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.returnResult()
+			.getResponseBody();
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> items = (List<Map<String, Object>>) body.get("items");
+		return new Page(items.stream().map((item) -> ((Number) item.get("id")).longValue()).toList(),
+				(String) body.get("nextCursor"));
+	}
+
+	record Page(List<Long> ids, String nextCursor) {
+
+	}
+
+}
