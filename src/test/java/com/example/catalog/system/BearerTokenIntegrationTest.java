@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import com.example.catalog.CacheStatusHeader;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -174,7 +175,7 @@ class BearerTokenIntegrationTest {
 		get("/me/favorites", provider.token(bob, "USER")).expectStatus()
 			.isOk()
 			.expectHeader()
-			.valueEquals("Cache-Status", "catalog; hit")
+			.value("Cache-Status", (value) -> assertThat(CacheStatusHeader.withoutTtl(value)).isEqualTo("catalog; hit"))
 			.expectBody()
 			.jsonPath("$.items")
 			.isEmpty();
@@ -188,7 +189,11 @@ class BearerTokenIntegrationTest {
 	void invalidTokenOnACachedPublicPageIsRefusedWhileAValidOneIsServed() {
 		String page = "/catalog?category=bearer-" + UUID.randomUUID().toString().substring(0, 8);
 		get(page, null).expectStatus().isOk();
-		get(page, null).expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "catalog; hit");
+		get(page, null).expectStatus()
+			.isOk()
+			.expectHeader()
+			.value("Cache-Status",
+					(value) -> assertThat(CacheStatusHeader.withoutTtl(value)).isEqualTo("catalog; hit"));
 		get(page, provider.forged(provider.claims("forger").build())).expectStatus()
 			.isUnauthorized()
 			.expectHeader()
@@ -196,7 +201,8 @@ class BearerTokenIntegrationTest {
 		get(page, provider.token("reader", "USER")).expectStatus()
 			.isOk()
 			.expectHeader()
-			.valueEquals("Cache-Status", "catalog; hit");
+			.value("Cache-Status",
+					(value) -> assertThat(CacheStatusHeader.withoutTtl(value)).isEqualTo("catalog; hit"));
 	}
 
 	@Test

@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import com.example.catalog.CacheStatusHeader;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -54,7 +55,11 @@ class ClientLimitsIntegrationTest {
 			.isEqualTo(429);
 		// a page loaded before is a hit, which costs the database nothing
 		for (int i = 0; i < 5; i++) {
-			page(address, category, 0).expectStatus().isOk().expectHeader().valueEquals("Cache-Status", "catalog; hit");
+			page(address, category, 0).expectStatus()
+				.isOk()
+				.expectHeader()
+				.value("Cache-Status",
+						(value) -> assertThat(CacheStatusHeader.withoutTtl(value)).isEqualTo("catalog; hit"));
 		}
 	}
 
