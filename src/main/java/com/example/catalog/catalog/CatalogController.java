@@ -17,6 +17,7 @@ import reactor.core.publisher.Mono;
 import com.example.catalog.cache.CacheKey;
 import com.example.catalog.cache.ResponseCache;
 import com.example.catalog.system.ApiDocs;
+import com.example.catalog.system.ClientLimits;
 import com.example.catalog.system.QueryParameters;
 
 import org.springframework.http.MediaType;
@@ -25,6 +26,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The public reads of the catalog, answered through the response cache.
@@ -40,10 +42,13 @@ class CatalogController {
 
 	private final ResponseCache cache;
 
-	CatalogController(ItemRepository items, ItemPages pages, ResponseCache cache) {
+	private final ClientLimits limits;
+
+	CatalogController(ItemRepository items, ItemPages pages, ResponseCache cache, ClientLimits limits) {
 		this.items = items;
 		this.pages = pages;
 		this.cache = cache;
+		this.limits = limits;
 	}
 
 	@GetMapping(path = CatalogPaths.PAGE, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -74,10 +79,12 @@ class CatalogController {
 					@Header(name = "Cache-Status", description = ApiDocs.CACHE_STATUS, required = true),
 					@Header(name = "Vary", description = ApiDocs.VARY) })
 	@ApiDocs.CacheableGetResponses
-	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request) {
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
-		return this.cache.respond(query.cacheKey(), request, Mono.defer(() -> this.pages.find(query)));
+		return this.cache.respond(query.cacheKey(), request,
+				this.limits.limited(exchange, Mono.defer(() -> this.pages.find(query))));
 	}
 
 	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -96,11 +103,12 @@ class CatalogController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerHttpRequest request) {
+			@Parameter(hidden = true) ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
 		CacheKey key = itemKey(request, rawId);
 		long id = ItemIds.parse(rawId);
-		return this.cache.respond(key, request,
-				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
+		return this.cache.respond(key, request, this.limits.limited(exchange,
+				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id))))));
 	}
 
 	/** The cache key of {@code GET /catalog}, after validating the query. */

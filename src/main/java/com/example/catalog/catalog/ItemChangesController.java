@@ -19,6 +19,7 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.system.ApiDocs;
+import com.example.catalog.system.ClientLimits;
 import com.example.catalog.system.JsonRequestBody;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
@@ -32,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Changes to the catalog (role {@code EDITOR}). Every success carries the ETag of the
@@ -51,10 +53,13 @@ class ItemChangesController {
 
 	private final WritesProperties properties;
 
-	ItemChangesController(ItemWrites writes, JsonMapper jsonMapper, WritesProperties properties) {
+	private final ClientLimits limits;
+
+	ItemChangesController(ItemWrites writes, JsonMapper jsonMapper, WritesProperties properties, ClientLimits limits) {
 		this.writes = writes;
 		this.jsonMapper = jsonMapper;
 		this.properties = properties;
+		this.limits = limits;
 	}
 
 	@PostMapping(path = CatalogPaths.ITEMS, consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -75,12 +80,14 @@ class ItemChangesController {
 	@ApiResponse(responseCode = "422", description = "The Idempotency-Key was used with another body")
 	@ApiDocs.WriteResponses
 	@ApiDocs.JsonBodyResponses
-	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerHttpRequest request,
+	Mono<ResponseEntity<byte[]>> create(@Parameter(hidden = true) ServerWebExchange exchange,
 			@Parameter(hidden = true) Principal principal) {
+		ServerHttpRequest request = exchange.getRequest();
 		String idempotencyKey = idempotencyKey(request);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
-			.flatMap((input) -> this.writes.create(input, principal.getName(), idempotencyKey))
+			.flatMap((input) -> this.limits.limited(exchange,
+					Mono.defer(() -> this.writes.create(input, principal.getName(), idempotencyKey))))
 			.map(StoredResponse::toResponseEntity);
 	}
 
@@ -104,12 +111,13 @@ class ItemChangesController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerHttpRequest request) {
+			@Parameter(hidden = true) ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
 		long id = ItemIds.parse(rawId);
 		IfMatch ifMatch = ifMatch(request);
 		return JsonRequestBody.read(request)
 			.map((body) -> ItemInput.parse(body, this.jsonMapper))
-			.flatMap((input) -> this.writes.update(id, input, ifMatch))
+			.flatMap((input) -> this.limits.limited(exchange, Mono.defer(() -> this.writes.update(id, input, ifMatch))))
 			.map((item) -> {
 				byte[] json = this.writes.json(item);
 				return ResponseEntity.ok()
@@ -131,10 +139,11 @@ class ItemChangesController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("id") String rawId,
-			@Parameter(hidden = true) ServerHttpRequest request) {
+			@Parameter(hidden = true) ServerWebExchange exchange) {
 		long id = ItemIds.parse(rawId);
-		IfMatch ifMatch = ifMatch(request);
-		return this.writes.delete(id, ifMatch).thenReturn(ResponseEntity.noContent().build());
+		IfMatch ifMatch = ifMatch(exchange.getRequest());
+		return this.limits.limited(exchange, Mono.defer(() -> this.writes.delete(id, ifMatch)))
+			.thenReturn(ResponseEntity.noContent().build());
 	}
 
 	/**

@@ -26,6 +26,7 @@ import com.example.catalog.catalog.CatalogScopes;
 import com.example.catalog.catalog.Item;
 import com.example.catalog.catalog.ItemIds;
 import com.example.catalog.system.ApiDocs;
+import com.example.catalog.system.ClientLimits;
 import com.example.catalog.system.OpenApiConfiguration;
 import com.example.catalog.system.Problems;
 import com.example.catalog.system.QueryParameters;
@@ -39,6 +40,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * The caller's favourite items. The page is cached per principal: its key carries a
@@ -59,9 +61,12 @@ class FavoritesController {
 
 	private final ResponseCache cache;
 
-	FavoritesController(FavoriteRepository favorites, ResponseCache cache) {
+	private final ClientLimits limits;
+
+	FavoritesController(FavoriteRepository favorites, ResponseCache cache, ClientLimits limits) {
 		this.favorites = favorites;
 		this.cache = cache;
+		this.limits = limits;
 	}
 
 	@GetMapping(path = FAVORITES, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -78,14 +83,15 @@ class FavoritesController {
 					@Header(name = "Vary", description = ApiDocs.VARY) })
 	@ApiResponse(responseCode = "401", description = "No or wrong credentials")
 	@ApiDocs.CacheableGetResponses
-	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerHttpRequest request,
+	Mono<ResponseEntity<ByteBuffer>> list(@Parameter(hidden = true) ServerWebExchange exchange,
 			@Parameter(hidden = true) Principal principal) {
+		ServerHttpRequest request = exchange.getRequest();
 		QueryParameters.parse(request.getURI().getRawQuery(), Set.of());
 		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName())
 			.dependsOn(CatalogScopes.FAVORITES)
 			.build();
-		return this.cache.respond(key, request,
-				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
+		return this.cache.respond(key, request, this.limits.limited(exchange,
+				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new))));
 	}
 
 	@PutMapping(FAVORITE)
@@ -97,10 +103,10 @@ class FavoritesController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("itemId") String rawItemId,
-			@Parameter(hidden = true) Principal principal) {
+			@Parameter(hidden = true) Principal principal, @Parameter(hidden = true) ServerWebExchange exchange) {
 		long itemId = ItemIds.parse(rawItemId);
 		return Writes
-			.completely(this.favorites.add(principal.getName(), itemId)
+			.completely(this.limits.limited(exchange, Mono.defer(() -> this.favorites.add(principal.getName(), itemId)))
 				.switchIfEmpty(Mono.error(() -> noItem(itemId)))
 				.flatMap((changeId) -> invalidate(principal, changeId)))
 			.thenReturn(ResponseEntity.noContent().build());
@@ -115,11 +121,11 @@ class FavoritesController {
 			@Parameter(description = "Item id",
 					schema = @Schema(type = "integer", format = "int64",
 							minimum = "1")) @PathVariable("itemId") String rawItemId,
-			@Parameter(hidden = true) Principal principal) {
+			@Parameter(hidden = true) Principal principal, @Parameter(hidden = true) ServerWebExchange exchange) {
 		long itemId = ItemIds.parse(rawItemId);
 		return Writes
 			.completely(
-					this.favorites.itemExists(itemId)
+					this.limits.limited(exchange, Mono.defer(() -> this.favorites.itemExists(itemId)))
 						.flatMap((exists) -> exists
 								? this.favorites.remove(principal.getName(), itemId)
 									.flatMap((changeId) -> invalidate(principal, changeId))

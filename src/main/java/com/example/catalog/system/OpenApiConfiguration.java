@@ -50,12 +50,18 @@ import org.springframework.web.server.WebFilter;
 		servers = @Server(url = "/", description = "The instance that serves this document"))
 @SecurityScheme(name = OpenApiConfiguration.BASIC_AUTH, type = SecuritySchemeType.HTTP, scheme = "basic",
 		description = "Accounts from catalog.security.users; changes need the EDITOR role")
+@SecurityScheme(name = OpenApiConfiguration.BEARER_AUTH, type = SecuritySchemeType.HTTP, scheme = "bearer",
+		bearerFormat = "JWT",
+		description = "An access token of the identity provider at spring.security.oauth2.resourceserver.jwt.issuer-uri; "
+				+ "changes need the EDITOR role or the catalog:write scope")
 public class OpenApiConfiguration {
 
 	public static final String BASIC_AUTH = "basicAuth";
 
 	/** The name of the schema every error response has. */
 	public static final String PROBLEM = "ProblemDetail";
+
+	public static final String BEARER_AUTH = "bearerAuth";
 
 	/**
 	 * An RFC 9457 problem as the service writes it: {@code type} and {@code instance} are

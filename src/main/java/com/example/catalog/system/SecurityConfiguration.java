@@ -9,10 +9,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.catalog.CatalogPaths;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,15 +23,17 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * HTTP Basic against the accounts of {@code catalog.security.users}. Reads of the catalog
- * are public; changes need the {@code EDITOR} role; favourites need any account. No
- * session is kept: every request carries its credentials.
+ * HTTP Basic against the accounts of {@code catalog.security.users} and, when an identity
+ * provider is configured ({@link JwtConfiguration}), bearer tokens it signed. Reads of
+ * the catalog are public; changes need the {@code EDITOR} role; favourites need any
+ * account. No session is kept: every request carries its credentials.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -50,18 +52,30 @@ class SecurityConfiguration {
 	private static final String ADMINISTRATION = "/admin";
 
 	@Bean
-	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper jsonMapper) {
-		return http.csrf(ServerHttpSecurity.CsrfSpec::disable)
+	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper jsonMapper,
+			SecurityProperties properties, ObjectProvider<ReactiveJwtDecoder> jwtDecoder,
+			ObjectProvider<JwtAuthorities> jwtAuthorities) {
+		ReactiveJwtDecoder decoder = jwtDecoder.getIfAvailable();
+		Challenges challenges = new Challenges(properties.basicEnabled(), decoder != null, jsonMapper);
+		http.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
-			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-			.httpBasic((basic) -> basic.authenticationEntryPoint((exchange, ex) -> unauthorized(exchange, jsonMapper)))
-			.exceptionHandling((handling) -> handling
-				.authenticationEntryPoint((exchange, ex) -> unauthorized(exchange, jsonMapper))
-				.accessDeniedHandler(
-						(exchange, ex) -> writeProblem(exchange, jsonMapper, HttpStatus.FORBIDDEN, "Forbidden",
-								"This account may not do this; changing the catalog needs the EDITOR role, "
-										+ "administering the cache EDITOR or OPS")))
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+		if (properties.basicEnabled()) {
+			http.httpBasic((basic) -> basic.authenticationEntryPoint(challenges::unauthorized));
+		}
+		else {
+			http.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable);
+		}
+		if (decoder != null) {
+			http.oauth2ResourceServer((resourceServer) -> resourceServer
+				.jwt((jwt) -> jwt.jwtDecoder(decoder).jwtAuthenticationConverter(jwtAuthorities.getObject()))
+				.authenticationEntryPoint(challenges::invalidToken)
+				.authenticationFailureHandler(challenges::bearerFailure));
+		}
+		return http
+			.exceptionHandling((handling) -> handling.authenticationEntryPoint(challenges::unauthorized)
+				.accessDeniedHandler(challenges::forbidden))
 			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.GET, CatalogPaths.PAGE, ITEMS_AND_BELOW)
 				.permitAll()
 				.pathMatchers(HttpMethod.POST, CatalogPaths.ITEMS)
@@ -134,12 +148,6 @@ class SecurityConfiguration {
 							.toArray(String[]::new))
 						.build()));
 		return (username) -> Mono.justOrEmpty(users.get(username)).map((user) -> User.withUserDetails(user).build());
-	}
-
-	private static Mono<Void> unauthorized(ServerWebExchange exchange, JsonMapper jsonMapper) {
-		exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"" + REALM + "\"");
-		return writeProblem(exchange, jsonMapper, HttpStatus.UNAUTHORIZED, "Unauthorized",
-				"Valid credentials are required (HTTP Basic)");
 	}
 
 	static Mono<Void> writeProblem(ServerWebExchange exchange, JsonMapper jsonMapper, HttpStatus status, String title,

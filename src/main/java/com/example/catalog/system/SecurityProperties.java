@@ -12,14 +12,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The accounts that may call the service. There is no built-in account: without any, only
- * the public reads work.
+ * Who may call the service: accounts checked with HTTP Basic and, when
+ * {@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code .jwk-set-uri} is
+ * set, bearer tokens from that identity provider. There is no built-in account: without
+ * any, only the public reads work.
  *
  * @param users accounts by user name
+ * @param basicEnabled {@code false} turns HTTP Basic off, leaving only bearer tokens
+ * @param jwt how a bearer token's claims are read
  */
 @Validated
 @ConfigurationProperties("catalog.security")
-public record SecurityProperties(@DefaultValue Map<String, @Valid Account> users) {
+public record SecurityProperties(@DefaultValue Map<String, @Valid Account> users,
+		@DefaultValue("true") boolean basicEnabled, @DefaultValue @Valid Jwt jwt) {
 
 	/**
 	 * @param password the password with Spring's {@code {id}} encoding prefix, for
@@ -28,6 +33,19 @@ public record SecurityProperties(@DefaultValue Map<String, @Valid Account> users
 	 * {@code OPS} (may purge the cache) and/or {@code USER}
 	 */
 	public record Account(@NotBlank String password, @NotEmpty List<String> roles) {
+
+	}
+
+	/**
+	 * @param rolesClaim the claim holding the caller's roles, a list or a space-separated
+	 * string of {@code EDITOR}, {@code OPS}, {@code USER}; when no claim has this exact
+	 * name, a dotted name is followed into nested objects ({@code realm_access.roles})
+	 * @param audience when set, a token must name it in {@code aud}
+	 * @param writeScope a scope ({@code scope} or {@code scp}) that counts as the
+	 * {@code EDITOR} role
+	 */
+	public record Jwt(@DefaultValue("roles") @NotBlank String rolesClaim, String audience,
+			@DefaultValue("catalog:write") @NotBlank String writeScope) {
 
 	}
 

@@ -108,7 +108,8 @@ class RedisClusterIntegrationTest {
 		await("health on the cluster showing Redis UP").atMost(Duration.ofSeconds(15))
 			.pollDelay(Duration.ZERO)
 			.pollInterval(Duration.ofMillis(100))
-			.untilAsserted(() -> assertThat(http.get("/actuator/health").body()).contains("\"redis\":\"UP\""));
+			.untilAsserted(() -> assertThat(http.get("/actuator/health", Http.basic("ops", "ops-secret")).body())
+				.contains("\"redis\":\"UP\""));
 
 		// miss, then hit
 		String page = "/catalog?category=" + category;

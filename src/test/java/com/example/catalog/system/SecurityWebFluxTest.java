@@ -65,7 +65,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 		"catalog.security.users.alice.roles=USER", "catalog.security.users.bob.password={noop}bob-secret",
 		"catalog.security.users.bob.roles=USER", "catalog.security.users.ops.password={noop}ops-secret",
 		"catalog.security.users.ops.roles=OPS" })
-@Import({ SecurityConfiguration.class, SecurityWebFluxTest.PackagePrivateCollaborators.class,
+@Import({ SecurityConfiguration.class, ClientLimits.class, SecurityWebFluxTest.PackagePrivateCollaborators.class,
 		SimpleMeterRegistry.class })
 @EnableConfigurationProperties(SecurityProperties.class)
 class SecurityWebFluxTest {

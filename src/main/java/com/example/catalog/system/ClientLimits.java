@@ -1,0 +1,78 @@
+package com.example.catalog.system;
+
+import java.net.InetSocketAddress;
+
+import reactor.core.publisher.Mono;
+
+import com.example.catalog.cache.RateLimits;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Limits what each client may make the database do: a load of a miss or a write costs a
+ * token of the client's bucket ({@link RateLimits}); a hit costs nothing, as it never
+ * gets here. The client is the authenticated principal, else the address the request came
+ * from (which honours {@code X-Forwarded-For} only as
+ * {@code server.forward-headers-strategy} allows). Without a token: a 429 problem with
+ * {@code Retry-After} and the IETF {@code RateLimit} and {@code RateLimit-Policy}
+ * headers.
+ */
+@Component
+public final class ClientLimits {
+
+	static final String POLICY_NAME = "\"loads\"";
+
+	private final RateLimits limits;
+
+	ClientLimits(ObjectProvider<RateLimits> limits) {
+		this.limits = limits.getIfAvailable();
+	}
+
+	/** {@code work}, once the exchange's client has a token for it. */
+	public <T> Mono<T> limited(ServerWebExchange exchange, Mono<T> work) {
+		if (this.limits == null) {
+			return work;
+		}
+		return client(exchange).flatMap(this.limits::take).flatMap((allowance) -> {
+			if (!allowance.allowed()) {
+				return Mono.error(tooMany(allowance));
+			}
+			return work;
+		});
+	}
+
+	private static Mono<String> client(ServerWebExchange exchange) {
+		return exchange.getPrincipal()
+			.filter((principal) -> !(principal instanceof AnonymousAuthenticationToken)
+					&& (!(principal instanceof Authentication authentication) || authentication.isAuthenticated()))
+			.map((principal) -> "principal:" + principal.getName())
+			.switchIfEmpty(Mono.fromSupplier(() -> "address:" + address(exchange.getRequest().getRemoteAddress())));
+	}
+
+	private static String address(InetSocketAddress remote) {
+		if (remote == null) {
+			return "unknown";
+		}
+		return (remote.getAddress() != null) ? remote.getAddress().getHostAddress() : remote.getHostString();
+	}
+
+	private ErrorResponseException tooMany(RateLimits.Allowance allowance) {
+		ErrorResponseException problem = Problems.status(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+				"This client has asked for more uncached pages or writes than the limit allows; retry after "
+						+ allowance.retryAfterSeconds() + " s");
+		HttpHeaders headers = problem.getHeaders();
+		headers.set(HttpHeaders.RETRY_AFTER, Long.toString(allowance.retryAfterSeconds()));
+		headers.set("RateLimit-Policy",
+				POLICY_NAME + ";q=" + this.limits.burst() + ";w=" + this.limits.windowSeconds());
+		headers.set("RateLimit", POLICY_NAME + ";r=" + allowance.remaining() + ";t=" + allowance.retryAfterSeconds());
+		return problem;
+	}
+
+}
