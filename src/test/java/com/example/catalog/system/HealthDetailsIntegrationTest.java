@@ -5,7 +5,11 @@ import org.junit.jupiter.api.Test;
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.actuate.endpoint.HttpCodeStatusMapper;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code /actuator/health} tells everyone the status, and only an authenticated operator
@@ -16,6 +20,21 @@ class HealthDetailsIntegrationTest {
 
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	HttpCodeStatusMapper statusCodes;
+
+	/**
+	 * Probes and load balancers read the HTTP status: an instance that is down or not
+	 * ready yet must not answer 200 (naming any mapping replaces Spring Boot's defaults).
+	 */
+	@Test
+	void onlyAnInstanceThatIsUpOrDegradedAnswersItsHealthWith200() {
+		assertThat(this.statusCodes.getStatusCode(Status.UP)).isEqualTo(200);
+		assertThat(this.statusCodes.getStatusCode(new Status("DEGRADED"))).isEqualTo(200);
+		assertThat(this.statusCodes.getStatusCode(Status.DOWN)).isEqualTo(503);
+		assertThat(this.statusCodes.getStatusCode(Status.OUT_OF_SERVICE)).isEqualTo(503);
+	}
 
 	@Test
 	void anonymousCallersAndProbesGetTheStatusOnly() {
