@@ -80,7 +80,8 @@ class CachePurgeController {
 			description = "Either {\"everything\": true}, or any of: items (ids), categories (names), listings "
 					+ "(true: the listings without a category), favorites (true: every favourites page), "
 					+ "principals (names: their favourites pages).",
-			security = @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
+			security = { @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH),
+					@SecurityRequirement(name = OpenApiConfiguration.BEARER_AUTH) },
 			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
 					content = @Content(schema = @Schema(implementation = PurgeRequest.class))))
 	@ApiResponse(responseCode = "202", description = "Invalidated; the body names the scopes",

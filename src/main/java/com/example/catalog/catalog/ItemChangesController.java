@@ -43,6 +43,7 @@ import org.springframework.web.server.ServerWebExchange;
 @RestController
 @Tag(name = "catalog")
 @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH)
+@SecurityRequirement(name = OpenApiConfiguration.BEARER_AUTH)
 class ItemChangesController {
 
 	static final String IDEMPOTENCY_KEY = "Idempotency-Key";

@@ -51,6 +51,7 @@ import org.springframework.web.server.ServerWebExchange;
 @RestController
 @Tag(name = "favorites", description = "The caller's favourite items")
 @SecurityRequirement(name = OpenApiConfiguration.BASIC_AUTH)
+@SecurityRequirement(name = OpenApiConfiguration.BEARER_AUTH)
 class FavoritesController {
 
 	static final String FAVORITES = "/me/favorites";
