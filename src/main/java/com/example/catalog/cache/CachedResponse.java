@@ -12,6 +12,20 @@ import java.nio.ByteBuffer;
 public record CachedResponse(ByteBuffer body, ByteBuffer gzipBody, String etag, CacheOutcome outcome, CacheScope scope,
 		String cacheStatus, boolean notFound) {
 
+	/**
+	 * What the cache appends to the ETag of a gzip-compressed body: the same content in
+	 * another coding.
+	 */
+	public static final String GZIP_ETAG_SUFFIX = HttpCaching.GZIP_ETAG_SUFFIX;
+
+	/**
+	 * The opaque strong ETag (without quotes) the cache gives {@code body}, for features
+	 * whose own responses must carry the ETag a cached read of the same body carries.
+	 */
+	public static String etagOf(byte[] body) {
+		return CacheEntry.etagOf(body);
+	}
+
 	public CachedResponse(ByteBuffer body, String etag, CacheOutcome outcome, CacheScope scope) {
 		this(body, null, etag, outcome, scope);
 	}
