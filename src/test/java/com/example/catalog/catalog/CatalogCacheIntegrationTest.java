@@ -260,15 +260,16 @@ class CatalogCacheIntegrationTest {
 	@Test
 	void hitsAnsweredBeforeTheHandlerAreTimedUnderTheirRoute() {
 		String url = "/catalog?category=" + this.category + "&limit=4";
-		get(url, "catalog; fwd=miss; stored");
+		// Read before the miss: WebFlux may time the miss after its response has arrived.
 		double before = timedRequests("/catalog");
+		get(url, "catalog; fwd=miss; stored");
 		for (int i = 0; i < 5; i++) {
 			get(url, "catalog; hit");
 		}
 		// The timer is recorded after the response is written: allow it a moment.
 		await().atMost(Duration.ofSeconds(5))
 			.pollInterval(Duration.ofMillis(10))
-			.untilAsserted(() -> assertThat(timedRequests("/catalog") - before).isEqualTo(5));
+			.untilAsserted(() -> assertThat(timedRequests("/catalog") - before).isEqualTo(6));
 		assertThat(timedRequests("UNKNOWN")).isZero();
 	}
 
