@@ -32,7 +32,9 @@ def counters(base):
     }
 
 
-def wrk(base, paths_file, seconds, connections, out):
+def wrk(base, paths_file, seconds, connections, out, pause_ms=None):
+    """Closed-loop reads; with pause_ms, each connection waits that long between a response and its next
+    request, so the offered load stays below what the machine can serve."""
     script = out + '.lua'
     with open(script, 'w') as f:
         f.write(f'''
@@ -43,7 +45,7 @@ request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
-''')
+''' + (f'delay = function() return {pause_ms} end\n' if pause_ms else ''))
     result = subprocess.run(['wrk', '-t1', f'-c{connections}', f'-d{seconds}s', '--latency', '--timeout', '10s',
                              '-s', script, base], capture_output=True, text=True, timeout=seconds + 60)
     with open(out, 'w') as f:
@@ -62,6 +64,8 @@ def main():
     p.add_argument('--seconds', type=int, default=20)
     p.add_argument('--writes-per-second', type=float, default=2)
     p.add_argument('--connections', type=int, default=16)
+    p.add_argument('--pause-ms', type=int, default=4,
+                   help='pause of each connection between reads in the paced phases (0: skip them)')
     p.add_argument('--sql-samples', type=int, default=40)
     p.add_argument('--raw', default='/tmp')
     p.add_argument('--user', default='editor')
@@ -91,10 +95,9 @@ def main():
     quiet_loads = after['loads'] - before['loads']
 
     auth = {'Authorization': benchkit.basic((a.user, a.password)), 'Content-Type': 'application/json'}
-    stop = threading.Event()
     writes = {'ok': 0, 'other': {}}
 
-    def writer():
+    def writer(stop):
         k = 0
         interval = 1 / a.writes_per_second
         next_at = time.monotonic()
@@ -112,16 +115,29 @@ def main():
             next_at += interval
             stop.wait(max(0, next_at - time.monotonic()))
 
+    def with_writes(out, pause_ms=None):
+        stop = threading.Event()
+        thread = threading.Thread(target=writer, args=(stop,))
+        thread.start()
+        try:
+            return wrk(base, paths_file, a.seconds, a.connections, out, pause_ms)
+        finally:
+            stop.set()
+            thread.join()
+
     before = counters(base)
-    thread = threading.Thread(target=writer)
-    thread.start()
-    busy = wrk(base, paths_file, a.seconds, a.connections, os.path.join(a.raw, 'mixed-writes.txt'))
-    stop.set()
-    thread.join()
+    busy = with_writes(os.path.join(a.raw, 'mixed-writes.txt'))
     after = counters(base)
+    busy_writes = writes['ok']
     busy_hits = (after['hit'] - before['hit']) / max(1, after['all'] - before['all'])
     busy_loads = after['loads'] - before['loads']
-    loads_per_write = (busy_loads - quiet_loads) / max(1, writes['ok'])
+    loads_per_write = (busy_loads - quiet_loads) / max(1, busy_writes)
+
+    paced_quiet = paced_busy = None
+    if a.pause_ms:
+        paced_quiet = wrk(base, paths_file, a.seconds, a.connections, os.path.join(a.raw, 'mixed-paced-quiet.txt'),
+                          a.pause_ms)
+        paced_busy = with_writes(os.path.join(a.raw, 'mixed-paced-writes.txt'), a.pause_ms)
 
     seen = []
     for i in range(a.sql_samples):
@@ -146,13 +162,23 @@ def main():
     p99_ratio = (busy['p99_ms'] / quiet['p99_ms']) if quiet['p99_ms'] and busy['p99_ms'] else float('nan')
     rows = [
         ('hit ratio without writes', f'{quiet_hits:.4f}', ''),
-        (f'hit ratio with {a.writes_per_second:g} writes/s ({writes["ok"]} writes)', f'{busy_hits:.4f}', '≥ 0.98'),
+        (f'hit ratio with {a.writes_per_second:g} writes/s ({busy_writes} writes)', f'{busy_hits:.4f}', '≥ 0.98'),
         ('database loads per write (beyond those without writes)',
-         f'{loads_per_write:.1f} ({busy_loads:.0f} − {quiet_loads:.0f} over {writes["ok"]} writes)',
+         f'{loads_per_write:.1f} ({busy_loads:.0f} − {quiet_loads:.0f} over {busy_writes} writes)',
          '≤ the ~23 hot entries a price change touches'),
         ('read p99 without writes', f'{quiet["p99_ms"]:.2f} ms ({quiet["rps"]:.0f} requests/s)', ''),
         ('read p99 with writes', f'{busy["p99_ms"]:.2f} ms ({busy["rps"]:.0f} requests/s); {p99_ratio:.2f} ×',
          '≤ 2 ×'),
+    ]
+    if paced_quiet and paced_busy:
+        paced_ratio = paced_busy['p99_ms'] / paced_quiet['p99_ms']
+        rows += [
+            (f'paced ({a.pause_ms} ms between reads per connection): read p99 without writes',
+             f'{paced_quiet["p99_ms"]:.2f} ms ({paced_quiet["rps"]:.0f} requests/s)', ''),
+            (f'paced: read p99 with writes', f'{paced_busy["p99_ms"]:.2f} ms ({paced_busy["rps"]:.0f} requests/s); '
+             f'{paced_ratio:.2f} ×', '≤ 2 ×'),
+        ]
+    rows += [
         (f'SQL UPDATE commit → first read that sees it ({len(seen)} of {a.sql_samples})',
          f'p50 {pct(seen, 0.5):.1f} ms, p99 {pct(seen, 0.99):.1f} ms, max {max(seen) if seen else float("nan"):.1f} ms',
          'p99 ≤ 100 ms'),
@@ -160,8 +186,10 @@ def main():
     print('## Mixed workload: precise invalidation\n')
     print(f'{len(paths)} hot keys (per category two listings and ten item pages, twenty listings without a '
           f'category), read round-robin by `wrk -t1 -c{a.connections}` for {a.seconds} s without writes, then '
-          f'{a.seconds} s with a writer changing prices through the API at {a.writes_per_second:g}/s; then '
-          f'{a.sql_samples} `UPDATE`s in `psql`, each followed by reads of the item page until it shows the new price.'
+          f'{a.seconds} s with a writer changing prices through the API at {a.writes_per_second:g}/s; '
+          + (f'the same two {a.seconds} s phases paced, each connection pausing {a.pause_ms} ms between reads; '
+             if a.pause_ms else '')
+          + f'then {a.sql_samples} `UPDATE`s in `psql`, each followed by reads of the item page until it shows the new price.'
           + (f' Writes not answered 200: {writes["other"]}.' if writes['other'] else '') + '\n')
     print('| measure | value | target |')
     print('|---|---|---|')

@@ -373,7 +373,7 @@ log "stampede: $(cat "$RAW/stampede.json")"
 # readers over 260 hot keys of every kind with and without a writer changing prices, and SQL changes
 if [ "${BENCH_MIXED:-1}" = 1 ]; then
   log "mixed workload: hot keys with and without ${BENCH_MIXED_WRITES:-2} writes/s, then SQL changes"
-  fgrun timeout 240 "$PY" "$HERE/mixed_workload.py" "$SVC" --db "$DB" --raw "$RAW" \
+  fgrun timeout 300 "$PY" "$HERE/mixed_workload.py" "$SVC" --db "$DB" --raw "$RAW" \
     --seconds "${BENCH_MIXED_SECONDS:-20}" --writes-per-second "${BENCH_MIXED_WRITES:-2}" \
     --user editor --password ed-secret >"$RESULTS/mixed.md" 2>"$RAW/mixed.err" \
     || { log "mixed workload failed: $(tail -3 "$RAW/mixed.err")"; echo "Mixed workload failed: see raw/mixed.err" >"$RESULTS/mixed.md"; }

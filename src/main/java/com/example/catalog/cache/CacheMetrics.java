@@ -34,7 +34,12 @@ final class CacheMetrics {
 
 	private final Counter refreshesFailed;
 
+	private final Counter loadsRejected;
+
+	private final MeterRegistry registry;
+
 	CacheMetrics(MeterRegistry registry) {
+		this.registry = registry;
 		for (CacheOutcome outcome : CacheOutcome.values()) {
 			this.requests.put(outcome,
 					Counter.builder("catalog.cache.requests")
@@ -55,6 +60,19 @@ final class CacheMetrics {
 		this.invalidationsUnconfirmed = invalidationTimer(registry, "unconfirmed");
 		this.refreshesDone = refreshCounter(registry, "refreshed");
 		this.refreshesFailed = refreshCounter(registry, "failed");
+		this.loadsRejected = Counter.builder("catalog.cache.loads.rejected")
+			.description("Loads refused with a 503 after waiting for a place under the ceiling of concurrent loads")
+			.register(registry);
+	}
+
+	/** Exposes the loads running and waiting under {@code bulkhead}'s ceiling. */
+	void watch(LoadBulkhead bulkhead) {
+		Gauge.builder("catalog.cache.loads.running", bulkhead, LoadBulkhead::running)
+			.description("Loads from the database running now")
+			.register(this.registry);
+		Gauge.builder("catalog.cache.loads.waiting", bulkhead, LoadBulkhead::waiting)
+			.description("Loads waiting for a place under the ceiling of concurrent loads")
+			.register(this.registry);
 	}
 
 	private static Counter refreshCounter(MeterRegistry registry, String outcome) {
@@ -106,6 +124,10 @@ final class CacheMetrics {
 
 	void loaded() {
 		this.loads.increment();
+	}
+
+	void loadRejected() {
+		this.loadsRejected.increment();
 	}
 
 	void redisFailed() {

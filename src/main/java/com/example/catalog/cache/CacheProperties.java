@@ -41,6 +41,13 @@ import org.springframework.validation.annotation.Validated;
  * @param invalidationTimeout how long a write waits for Redis to confirm its invalidation
  * (retrying meanwhile) before it answers that the change is saved but not yet visible
  * everywhere; within the write's own time budget
+ * @param notFoundTtl how long a loader's 404 is kept and answered again without loading
+ * ({@code 0s} turns it off)
+ * @param maxConcurrentLoads how many loads from the database this instance runs at once
+ * (distinct keys: concurrent misses of one key share a load); kept below the database
+ * pool's size so that writes and health checks always find a connection
+ * @param loadQueueTimeout how long a load waits for a place under that ceiling before its
+ * request is answered 503 with {@code Retry-After}
  */
 @Validated
 @ConfigurationProperties("catalog.cache")
@@ -52,7 +59,8 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("2s") @NotNull Duration loadTimeout, @DefaultValue("64MB") @NotNull DataSize nearCacheMaxBytes,
 		@DefaultValue("1h") @NotNull Duration staleIfError, @DefaultValue("30s") @NotNull Duration refreshAhead,
 		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout,
-		@DefaultValue("10s") @NotNull Duration notFoundTtl) {
+		@DefaultValue("10s") @NotNull Duration notFoundTtl, @DefaultValue("16") @Min(1) int maxConcurrentLoads,
+		@DefaultValue("500ms") @NotNull Duration loadQueueTimeout) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {
@@ -69,6 +77,9 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 				|| invalidationTimeout.compareTo(Duration.ofMillis(1500)) > 0) {
 			throw new IllegalArgumentException("catalog.cache.invalidation-timeout must be positive and at most 1.5s"
 					+ " (a write answers within 2s), was " + invalidationTimeout);
+		}
+		if (loadQueueTimeout.isNegative()) {
+			throw new IllegalArgumentException("catalog.cache.load-queue-timeout must not be negative");
 		}
 		if (notFoundTtl.isNegative()) {
 			throw new IllegalArgumentException("catalog.cache.not-found-ttl must not be negative (0s turns it off)");

@@ -14,10 +14,11 @@ import org.springframework.web.ErrorResponse;
 import org.springframework.web.ErrorResponseException;
 
 /**
- * Runs a feature's loader the way every path of the cache does: counted, bounded by the
- * load timeout, and serialised to JSON once, so that the bytes stored are the bytes
- * answered. A loader that answers 404 (an {@link ErrorResponse}) has its problem kept the
- * same way, so that the same 404 can be answered again without loading.
+ * Runs a feature's loader the way every path of the cache does: under the ceiling of
+ * concurrent loads, counted, bounded by the load timeout, and serialised to JSON once, so
+ * that the bytes stored are the bytes answered. A loader that answers 404 (an
+ * {@link ErrorResponse}) has its problem kept the same way, so that the same 404 can be
+ * answered again without loading.
  */
 final class JsonLoads {
 
@@ -27,17 +28,20 @@ final class JsonLoads {
 
 	private final CacheMetrics metrics;
 
-	JsonLoads(JsonMapper jsonMapper, Duration loadTimeout, CacheMetrics metrics) {
+	private final LoadBulkhead bulkhead;
+
+	JsonLoads(JsonMapper jsonMapper, Duration loadTimeout, LoadBulkhead bulkhead, CacheMetrics metrics) {
 		this.jsonMapper = jsonMapper;
 		this.loadTimeout = loadTimeout;
+		this.bulkhead = bulkhead;
 		this.metrics = metrics;
 	}
 
 	Mono<byte[]> load(Mono<?> loader) {
-		return Mono.defer(() -> {
+		return this.bulkhead.run(Mono.defer(() -> {
 			this.metrics.loaded();
 			return loader;
-		}).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes);
+		}).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes));
 	}
 
 	static boolean isNotFound(Throwable failure) {

@@ -61,7 +61,10 @@ public class ResponseCache {
 		this.clock = clock;
 		this.nearCache = new NearCache(properties.nearCacheMaxBytes().toBytes(),
 				properties.ttl().multipliedBy(2).plus(properties.staleIfError()));
-		this.loads = new JsonLoads(jsonMapper, properties.loadTimeout(), metrics);
+		LoadBulkhead bulkhead = new LoadBulkhead(properties.maxConcurrentLoads(), properties.loadQueueTimeout(),
+				metrics);
+		metrics.watch(bulkhead);
+		this.loads = new JsonLoads(jsonMapper, properties.loadTimeout(), bulkhead, metrics);
 		this.leasedLoads = new LeasedLoads(new StoredEntries(redis, this.nearCache, properties, clock),
 				new LoadLease(redis, properties.loadTimeout().plus(properties.redisTimeout()).plusSeconds(1)),
 				this.loads, metrics, clock, properties.refreshAhead());

@@ -65,7 +65,9 @@ public final class ApiDocs {
 					@Header(name = "Cache-Status", description = CACHE_STATUS, required = true),
 					@Header(name = "Vary", description = VARY) })
 	@ApiResponse(responseCode = "400", description = "An unknown, repeated or invalid parameter")
-	@ApiResponse(responseCode = "503", description = "The database cannot be reached and nothing is cached",
+	@ApiResponse(responseCode = "503",
+			description = "The database cannot be reached, or this instance runs as many loads as it may"
+					+ " and none ended in time; nothing is cached",
 			headers = @Header(name = "Retry-After", description = RETRY_AFTER, required = true,
 					schema = @Schema(type = "integer", minimum = "0")))
 	public @interface CacheableGetResponses {

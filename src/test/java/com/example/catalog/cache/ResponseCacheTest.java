@@ -119,7 +119,7 @@ class ResponseCacheTest {
 			Duration refreshAhead) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
 				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO,
-				INVALIDATION_TIMEOUT, NOT_FOUND_TTL);
+				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500));
 	}
 
 	/** A cache that never refreshes ahead, for tests of plain expiry. */
