@@ -19,7 +19,6 @@ import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -103,7 +102,7 @@ class CatalogQueryIntegrationTest {
 			String cursor = null;
 			int pages = 0;
 			do {
-				Page page = page("sort=" + sort + "&limit=2" + ((cursor != null) ? "&cursor=" + cursor : ""));
+				CatalogPage page = page("sort=" + sort + "&limit=2" + ((cursor != null) ? "&cursor=" + cursor : ""));
 				assertThat(page.ids()).as("sort=%s, page %d", sort, pages + 1).isNotEmpty().hasSizeLessThanOrEqualTo(2);
 				visited.addAll(page.ids());
 				cursor = page.nextCursor();
@@ -167,14 +166,14 @@ class CatalogQueryIntegrationTest {
 			.fetch()
 			.rowsUpdated()
 			.block(Duration.ofSeconds(30));
-		Page byDefault = page("");
+		CatalogPage byDefault = page("");
 		assertThat(byDefault.ids()).hasSize(100);
 		assertThat(byDefault.nextCursor()).isNotNull();
 		assertThat(page("limit=100").ids()).isEqualTo(byDefault.ids());
-		Page thousand = page("limit=1000");
+		CatalogPage thousand = page("limit=1000");
 		assertThat(thousand.ids()).hasSize(1000).startsWith(byDefault.ids().toArray(Long[]::new));
 		assertThat(thousand.nextCursor()).isNotNull();
-		Page last = page("limit=1000&cursor=" + thousand.nextCursor());
+		CatalogPage last = page("limit=1000&cursor=" + thousand.nextCursor());
 		assertThat(last.ids()).hasSize(1);
 		assertThat(last.nextCursor()).isNull();
 	}
@@ -239,19 +238,9 @@ class CatalogQueryIntegrationTest {
 	}
 
 	/** {@code GET /catalog} of this test's category with {@code query} added. */
-	private Page page(String query) {
-		Map<String, Object> body = this.client.get()
-			.uri(uri("/catalog?category=" + this.category + (query.isEmpty() ? "" : "&" + query)))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			})
-			.returnResult()
-			.getResponseBody();
-		@SuppressWarnings("unchecked")
-		List<Map<String, Object>> items = (List<Map<String, Object>>) body.get("items");
-		return new Page(items, (String) body.get("nextCursor"));
+	private CatalogPage page(String query) {
+		return CatalogPage.get(this.client,
+				uri("/catalog?category=" + this.category + (query.isEmpty() ? "" : "&" + query)));
 	}
 
 	private Fixture insert(String name, long priceCents, Instant createdAt) {
@@ -284,14 +273,6 @@ class CatalogQueryIntegrationTest {
 	}
 
 	record Fixture(long id, String name, long priceCents, Instant createdAt) {
-
-	}
-
-	record Page(List<Map<String, Object>> items, String nextCursor) {
-
-		List<Long> ids() {
-			return this.items.stream().map((item) -> ((Number) item.get("id")).longValue()).toList();
-		}
 
 	}
 

@@ -242,19 +242,11 @@ class ConditionalWritesIntegrationTest {
 	}
 
 	private long price(long id) {
-		return this.db.sql("SELECT price_cents FROM items WHERE id = :id")
-			.bind("id", id)
-			.map((row) -> row.get(0, Long.class))
-			.one()
-			.block();
+		return CatalogPage.storedColumn(this.db, id, "price_cents");
 	}
 
 	private long version(long id) {
-		return this.db.sql("SELECT version FROM items WHERE id = :id")
-			.bind("id", id)
-			.map((row) -> row.get(0, Long.class))
-			.one()
-			.block();
+		return CatalogPage.storedColumn(this.db, id, "version");
 	}
 
 	private String body(long price) {

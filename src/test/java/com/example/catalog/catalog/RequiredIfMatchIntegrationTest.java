@@ -129,11 +129,7 @@ class RequiredIfMatchIntegrationTest {
 	}
 
 	private long version(long id) {
-		return this.db.sql("SELECT version FROM items WHERE id = :id")
-			.bind("id", id)
-			.map((row) -> row.get(0, Long.class))
-			.one()
-			.block();
+		return CatalogPage.storedColumn(this.db, id, "version");
 	}
 
 }

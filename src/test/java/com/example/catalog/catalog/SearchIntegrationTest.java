@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -14,7 +13,6 @@ import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -54,13 +52,13 @@ class SearchIntegrationTest {
 		List<Long> expected = ids("name ILIKE '%zq%'", "id");
 		assertThat(expected).hasSize(5);
 
-		List<Page> pages = follow("q=zq&limit=2");
+		List<CatalogPage> pages = follow("q=zq&limit=2");
 		assertThat(pages.stream().flatMap((page) -> page.ids().stream()).toList()).isEqualTo(expected);
 		assertThat(pages.get(0).ids()).as("the first scan's one match, though the page could hold two").hasSize(1);
 		assertThat(pages.get(0).nextCursor()).isNotNull();
 		assertThat(pages).as("one page per %d rows read", PageStatements.SCAN_ROWS).hasSize(3);
 
-		List<Page> byPrice = follow("q=ZQ&limit=2&sort=-price");
+		List<CatalogPage> byPrice = follow("q=ZQ&limit=2&sort=-price");
 		assertThat(byPrice.stream().flatMap((page) -> page.ids().stream()).toList())
 			.isEqualTo(ids("name ILIKE '%zq%'", "price_cents DESC, id DESC"));
 	}
@@ -80,7 +78,7 @@ class SearchIntegrationTest {
 			};
 			List<Long> expected = ids("name ILIKE '%walnut%'", order);
 			assertThat(expected).hasSize(matches);
-			List<Page> pages = follow("q=wALNut&limit=1000&sort=" + sort);
+			List<CatalogPage> pages = follow("q=wALNut&limit=1000&sort=" + sort);
 			assertThat(pages.stream().flatMap((page) -> page.ids().stream()).toList()).as("sort=%s", sort)
 				.isEqualTo(expected);
 			assertThat(pages.stream().map((page) -> page.ids().size()).toList()).as("page sizes, sort=%s", sort)
@@ -116,11 +114,11 @@ class SearchIntegrationTest {
 	 * Every page of {@code GET /catalog} of this test's category with {@code query}
 	 * added.
 	 */
-	private List<Page> follow(String query) {
-		List<Page> pages = new ArrayList<>();
+	private List<CatalogPage> follow(String query) {
+		List<CatalogPage> pages = new ArrayList<>();
 		String cursor = null;
 		do {
-			Page page = page(query + ((cursor != null) ? "&cursor=" + cursor : ""));
+			CatalogPage page = page(query + ((cursor != null) ? "&cursor=" + cursor : ""));
 			pages.add(page);
 			cursor = page.nextCursor();
 		}
@@ -129,24 +127,9 @@ class SearchIntegrationTest {
 		return pages;
 	}
 
-	private Page page(String query) {
-		Map<String, Object> body = this.client.get()
-			.uri(URI.create("http://127.0.0.1:" + this.port + "/catalog?category=" + this.category + "&" + query))
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			})
-			.returnResult()
-			.getResponseBody();
-		@SuppressWarnings("unchecked")
-		List<Map<String, Object>> items = (List<Map<String, Object>>) body.get("items");
-		return new Page(items.stream().map((item) -> ((Number) item.get("id")).longValue()).toList(),
-				(String) body.get("nextCursor"));
-	}
-
-	record Page(List<Long> ids, String nextCursor) {
-
+	private CatalogPage page(String query) {
+		return CatalogPage.get(this.client,
+				URI.create("http://127.0.0.1:" + this.port + "/catalog?category=" + this.category + "&" + query));
 	}
 
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Latency at low load: one request every 200 ms (the idle service between requests), as the
+low-load miss issue measures it. Against a running service whose catalog holds at least ROUNDS items:
+
+    python3 bench/low-load.py http://127.0.0.1:18080 [ROUNDS]
+
+Per round, on one keep-alive connection: a hit (the same item page each time, after one warm-up
+miss) and a miss (the page of an item not read before, so a one-item load). Also times a Redis PING
+on its own connection, the floor of any Redis round trip here. Prints medians and p90s in ms.
+"""
+import http.client, json, socket, statistics, sys, time, urllib.parse
+
+base = sys.argv[1]
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+u = urllib.parse.urlsplit(base)
+conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+
+
+def get(path):
+    t = time.perf_counter()
+    conn.request('GET', path)
+    r = conn.getresponse()
+    body = r.read()
+    return (time.perf_counter() - t) * 1000, r.status, r.getheader('Cache-Status') or '', body
+
+
+_, status, _, body = get('/catalog?limit=%d' % min(200, rounds + 1))
+ids = [item['id'] for item in json.loads(body)['items']]
+while len(ids) < rounds + 1:
+    _, _, _, body = get('/catalog?limit=200&cursor=' + json.loads(body)['nextCursor'])
+    ids += [item['id'] for item in json.loads(body)['items']]
+hot = '/catalog/items/%d' % ids[0]
+get(hot)
+
+redis = socket.create_connection(('127.0.0.1', 6379))
+hits, misses, pings, odd = [], [], [], []
+for i in range(rounds):
+    time.sleep(0.2)
+    ms, status, cache, _ = get(hot)
+    (hits if status == 200 and 'hit' in cache else odd).append(ms)
+    time.sleep(0.2)
+    ms, status, cache, _ = get('/catalog/items/%d' % ids[i + 1])
+    (misses if status == 200 and 'miss' in cache else odd).append(ms)
+    time.sleep(0.2)
+    t = time.perf_counter()
+    redis.sendall(b'PING\r\n')
+    redis.recv(16)
+    pings.append((time.perf_counter() - t) * 1000)
+
+
+def summary(name, values):
+    if not values:
+        return f'{name}: none'
+    values = sorted(values)
+    return (f'{name}: median {statistics.median(values):.2f} ms, p90 {values[int(0.9 * (len(values) - 1))]:.2f} ms'
+            f' ({len(values)})')
+
+
+print(summary('hit (item page)', hits))
+print(summary('miss (one-item load)', misses))
+print(summary('Redis PING', pings))
+if odd:
+    print(f'{len(odd)} answers were neither the expected hit nor miss')
