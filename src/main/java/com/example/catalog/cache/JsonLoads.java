@@ -37,11 +37,21 @@ final class JsonLoads {
 		this.metrics = metrics;
 	}
 
+	/**
+	 * Counted once it reached the database: whether it succeeded, failed or was given up;
+	 * not when the per-client limit refused it before it could.
+	 */
 	Mono<byte[]> load(Mono<?> loader) {
-		return this.bulkhead.run(Mono.defer(() -> {
-			this.metrics.loaded();
-			return loader;
-		}).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes));
+		return this.bulkhead.run(loader.doOnSuccess((value) -> this.metrics.loaded()).doOnError((failure) -> {
+			if (!refusedByLimit(failure)) {
+				this.metrics.loaded();
+			}
+		}).doOnCancel(this.metrics::loaded).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes));
+	}
+
+	private static boolean refusedByLimit(Throwable failure) {
+		return failure instanceof ErrorResponse response
+				&& response.getStatusCode().value() == HttpStatus.TOO_MANY_REQUESTS.value();
 	}
 
 	static boolean isNotFound(Throwable failure) {

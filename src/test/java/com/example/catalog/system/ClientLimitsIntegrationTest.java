@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import com.example.catalog.CacheStatusHeader;
@@ -33,6 +34,9 @@ class ClientLimitsIntegrationTest {
 	@Autowired
 	WebTestClient client;
 
+	@Autowired
+	MeterRegistry meters;
+
 	@Test
 	void missesPastTheBurstAre429WithRetryAfterAndRateLimitHeadersWhileHitsGoOn() {
 		String address = newAddress();
@@ -40,6 +44,7 @@ class ClientLimitsIntegrationTest {
 		for (int i = 0; i < 3; i++) {
 			page(address, category, i).expectStatus().isOk();
 		}
+		double loadsBefore = this.meters.get("catalog.cache.loads").counter().count();
 		page(address, category, 3).expectStatus()
 			.isEqualTo(429)
 			.expectHeader()
@@ -53,6 +58,9 @@ class ClientLimitsIntegrationTest {
 			.expectBody()
 			.jsonPath("$.status")
 			.isEqualTo(429);
+		assertThat(this.meters.get("catalog.cache.loads").counter().count())
+			.as("database loads counted for the refused miss")
+			.isEqualTo(loadsBefore);
 		// a page loaded before is a hit, which costs the database nothing
 		for (int i = 0; i < 5; i++) {
 			page(address, category, 0).expectStatus()

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A flood of distinct uncached queries from one client beside another client's hits: does the
+# flood change the hits' p99, and what rate of loads reaches the database?
+#
+#   bench/flood.sh [JAR]        (default target/catalog-service.jar)
+#
+# Starts the jar on port 18090 against the bench_catalog database that bench/run.sh leaves
+# (Redis database 13, flushed), with per-client limits of FLOOD_RATE (50) loads a second and a
+# burst of as many. The hits come from anonymous wrk connections (the client is their address);
+# the flood is `GET /catalog?q=<random digits>` sent as the user `editor` (another client: the
+# principal), so the limit applies to it alone. Three 15 s phases: hits alone, hits during the
+# flood, the flood alone. Prints p99s, the flood's answers and the loads per second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=${1:-target/catalog-service.jar}
+RATE=${FLOOD_RATE:-50}
+SECONDS_EACH=${FLOOD_SECONDS:-15}
+PORT=18090
+BASE="http://127.0.0.1:$PORT"
+HIT='/catalog?category=cat-3&limit=20'
+OUT=$(mktemp -d)
+redis-cli -n 13 flushdb >/dev/null
+SERVER_PORT=$PORT SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/bench_catalog \
+  SPRING_R2DBC_USERNAME=postgres SPRING_R2DBC_PASSWORD=postgres \
+  SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379/13 \
+  CATALOG_SECURITY_USERS_EDITOR_PASSWORD='{noop}ed-secret' CATALOG_SECURITY_USERS_EDITOR_ROLES=EDITOR \
+  CATALOG_LIMITS_LOADS_PER_SECOND="$RATE" CATALOG_LIMITS_BURST="$RATE" \
+  java -Xmx512m -jar "$JAR" >"$OUT/service.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do curl -sf "$BASE/actuator/health" >/dev/null && break; sleep 0.5; done
+curl -sf "$BASE$HIT" >/dev/null
+cat >"$OUT/flood.lua" <<'EOF'
+local auth = "Basic " .. "ZWRpdG9yOmVkLXNlY3JldA=="
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", "/catalog?q=" .. math.random(100000, 999999999), { ["Authorization"] = auth })
+end
+EOF
+loads() { curl -s "$BASE/actuator/prometheus" | awk '/^catalog_cache_loads_total/{print $2}'; }
+p99() { awk '/ 99%/{print $2}' "$1"; }
+rps() { awk '/Requests\/sec/{print $2}' "$1"; }
+non2xx() { awk '/Non-2xx/{print $5}' "$1"; }
+
+# warm-up of both paths: the flood's (security, misses, 429s) is cold until it has run a while
+wrk -t1 -c8 -d10s "$BASE$HIT" >/dev/null
+wrk -t1 -c8 -d10s -s "$OUT/flood.lua" "$BASE" >/dev/null
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency "$BASE$HIT" >"$OUT/alone.txt"
+before=$(loads)
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency -s "$OUT/flood.lua" "$BASE" >"$OUT/flood-beside.txt" &
+FLOOD=$!
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency "$BASE$HIT" >"$OUT/beside.txt"
+wait $FLOOD
+after=$(loads)
+echo "hits alone:              p99 $(p99 "$OUT/alone.txt"), $(rps "$OUT/alone.txt") requests/s"
+echo "hits during the flood:   p99 $(p99 "$OUT/beside.txt"), $(rps "$OUT/beside.txt") requests/s"
+echo "the flood:               $(rps "$OUT/flood-beside.txt") requests/s, $(non2xx "$OUT/flood-beside.txt" || echo 0) not 2xx"
+answered=$(awk '/requests in/{print $1}' "$OUT/flood-beside.txt")
+echo "flood requests answered 2xx per second (each one database load): $(awk -v n="$answered" -v r="$(non2xx "$OUT/flood-beside.txt" || echo 0)" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (n-r)/s}') (limit $RATE a second after a burst of $RATE)"
+echo "catalog_cache_loads_total per second during the flood: $(awk -v a="$before" -v b="$after" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (b-a)/s}') (it counts the loads the limit refused too)"
+echo "raw output: $OUT"
