@@ -37,12 +37,15 @@ public enum CacheOutcome {
 	}
 
 	/**
-	 * The header with RFC 9211's {@code ttl}: the seconds of freshness left, on hits (a
-	 * negative value when the entry is stale).
+	 * The header of a response served from or stored in the cache, with RFC 9211's
+	 * {@code ttl} on hits (the seconds of freshness left; negative when the entry is
+	 * stale) and its {@code key}: the entry's name in Redis, which names a principal only
+	 * by its digest.
 	 */
-	String cacheStatusHeader(long freshnessLeftSeconds) {
-		return (this == HIT || this == STALE) ? this.cacheStatusHeader + "; ttl=" + freshnessLeftSeconds
-				: this.cacheStatusHeader;
+	String cacheStatusHeader(long freshnessLeftSeconds, String entryKey) {
+		String key = "; key=\"" + entryKey + "\"";
+		return (this == HIT || this == STALE) ? this.cacheStatusHeader + "; ttl=" + freshnessLeftSeconds + key
+				: this.cacheStatusHeader + key;
 	}
 
 	String metricResult() {

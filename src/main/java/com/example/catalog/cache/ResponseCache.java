@@ -197,7 +197,7 @@ public class ResponseCache {
 		NearEntry near = lookup.near();
 		long freshnessLeft = Math.floorDiv(near.entry().freshUntilMillis() - this.clock.millis(), 1000);
 		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope(),
-				outcome.cacheStatusHeader(freshnessLeft), near.entry().notFound());
+				outcome.cacheStatusHeader(freshnessLeft, valueKey(key)), near.entry().notFound());
 	}
 
 	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {

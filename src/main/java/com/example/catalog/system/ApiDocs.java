@@ -27,7 +27,8 @@ public final class ApiDocs {
 			+ "'catalog; fwd=miss; stored' (or '; collapsed' when it shared another request's load) when loaded, "
 			+ "'catalog; fwd=bypass; detail=disabled' or '...; detail=unavailable' when the cache is off or Redis "
 			+ "cannot be reached, 'catalog; fwd=stale; detail=stale' for the last copy served while the "
-			+ "database fails";
+			+ "database fails. Hits and stale copies add ttl=<seconds of freshness left>, and every response "
+			+ "served from or stored in the cache key=\"<the entry's Redis key>\" (principals only as digests)";
 
 	/** Header: the caching rules of a cacheable response. */
 	public static final String CACHE_CONTROL = "'public, max-age=0, must-revalidate' (private for a principal's "

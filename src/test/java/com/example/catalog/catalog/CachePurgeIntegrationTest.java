@@ -122,7 +122,7 @@ class CachePurgeIntegrationTest {
 	}
 
 	private String cacheStatus(String category) {
-		return CacheStatusHeader.withoutTtl(this.client.get()
+		return CacheStatusHeader.withoutTtlAndKey(this.client.get()
 			.uri("/catalog?category=" + category)
 			.exchange()
 			.expectStatus()

@@ -22,6 +22,7 @@ import com.example.catalog.IntegrationTest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -43,6 +44,9 @@ class CatalogCacheIntegrationTest {
 
 	@Autowired
 	MeterRegistry meters;
+
+	@Autowired
+	ReactiveStringRedisTemplate redis;
 
 	@LocalServerPort
 	int port;
@@ -235,7 +239,8 @@ class CatalogCacheIntegrationTest {
 				assertThat(withoutTtl(early)).as("%s, %s", path, acceptEncoding)
 					.isEqualTo(withoutTtl(fullChain))
 					.containsEntry("X-Content-Type-Options", "nosniff")
-					.containsEntry("Cache-Status", "catalog; hit");
+					.hasEntrySatisfying("Cache-Status",
+							(value) -> assertThat(CacheStatusHeader.withoutTtlAndKey(value)).isEqualTo("catalog; hit"));
 				String etag = early.getETag();
 				assertThat(hitHeaders(path, acceptEncoding, etag, false).toSingleValueMap())
 					.as("304 of %s, %s", path, acceptEncoding)
@@ -255,6 +260,36 @@ class CatalogCacheIntegrationTest {
 			.exchange()
 			.expectStatus()
 			.isUnauthorized();
+	}
+
+	@Test
+	void cacheStatusNamesTheEntrysRedisKeyAndAPrincipalOnlyByItsDigest() {
+		String url = "/catalog?category=" + this.category + "&limit=6";
+		String stored = cacheStatus(url, null);
+		String hit = cacheStatus(url, null);
+		assertThat(CacheStatusHeader.withoutTtlAndKey(stored)).isEqualTo("catalog; fwd=miss; stored");
+		assertThat(CacheStatusHeader.withoutTtlAndKey(hit)).isEqualTo("catalog; hit");
+		String key = keyOf(stored);
+		assertThat(keyOf(hit)).isEqualTo(key);
+		assertThat(this.redis.hasKey(key).block(Duration.ofSeconds(5))).as("Redis holds %s", key).isTrue();
+
+		String favorites = cacheStatus("/me/favorites", "alice");
+		assertThat(keyOf(favorites)).contains(":resp:favorites:").doesNotContainIgnoringCase("alice");
+		assertThat(this.redis.hasKey(keyOf(favorites)).block(Duration.ofSeconds(5))).isTrue();
+	}
+
+	private String cacheStatus(String url, String user) {
+		return this.client.get().uri(uri(url)).headers((headers) -> {
+			if (user != null) {
+				headers.setBasicAuth(user, user + "-secret");
+			}
+		}).exchange().expectStatus().isOk().returnResult(byte[].class).getResponseHeaders().getFirst("Cache-Status");
+	}
+
+	private static String keyOf(String cacheStatus) {
+		java.util.regex.Matcher key = java.util.regex.Pattern.compile("; key=\"([^\"]+)\"").matcher(cacheStatus);
+		assertThat(key.find()).as("a key in %s", cacheStatus).isTrue();
+		return key.group(1);
 	}
 
 	@Test
@@ -298,15 +333,19 @@ class CatalogCacheIntegrationTest {
 			.expectStatus()
 			.value((status) -> assertThat(status).isEqualTo((ifNoneMatch != null) ? 304 : 200))
 			.expectHeader()
-			.value("Cache-Status", (value) -> assertThat(CacheStatusHeader.withoutTtl(value)).isEqualTo("catalog; hit"))
+			.value("Cache-Status",
+					(value) -> assertThat(CacheStatusHeader.withoutTtlAndKey(value)).isEqualTo("catalog; hit"))
 			.returnResult(byte[].class)
 			.getResponseHeaders();
 	}
 
-	/** The headers of a response; a hit's {@code ttl} depends on when it was asked. */
+	/**
+	 * The headers of a response; a hit's {@code ttl} depends on when it was asked, its
+	 * {@code key} does not.
+	 */
 	private static Map<String, String> withoutTtl(HttpHeaders headers) {
 		Map<String, String> values = new java.util.HashMap<>(headers.toSingleValueMap());
-		values.computeIfPresent("Cache-Status", (name, value) -> CacheStatusHeader.withoutTtl(value));
+		values.computeIfPresent("Cache-Status", (name, value) -> value.replaceAll("; ttl=-?\\d+", ""));
 		return values;
 	}
 
@@ -333,7 +372,7 @@ class CatalogCacheIntegrationTest {
 			.isOk()
 			.expectHeader()
 			.value("Cache-Status",
-					(value) -> assertThat(CacheStatusHeader.withoutTtl(value)).isEqualTo(expectedCacheStatus))
+					(value) -> assertThat(CacheStatusHeader.withoutTtlAndKey(value)).isEqualTo(expectedCacheStatus))
 			.expectBody()
 			.returnResult()
 			.getResponseBody();

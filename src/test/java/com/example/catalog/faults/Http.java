@@ -112,7 +112,7 @@ final class Http {
 		}
 
 		String cacheStatus() {
-			return CacheStatusHeader.withoutTtl(header("Cache-Status"));
+			return CacheStatusHeader.withoutTtlAndKey(header("Cache-Status"));
 		}
 
 		long millis() {
