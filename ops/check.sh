@@ -195,8 +195,20 @@ started=$(date +%s)
 load
 requests=$(curl -s -m 5 "$app/actuator/prometheus" | awk '/^http_server_requests_seconds_count/ {n += $2} END {print n + 0}')
 pass "load: $requests requests in $(( $(date +%s) - started )) s"
-# let Prometheus scrape the final counters and evaluate the rules at least twice
-sleep 3
+# Rates need two samples in their window: wait until Prometheus holds at least four successful
+# scrapes (a slow scrape on a busy machine stores nothing), then two more of the final counters
+# and two evaluations of the rules.
+scraped=0
+for _ in $(seq 1 60); do
+  scraped=$(curl -fsS -m 2 "$prom/api/v1/query" \
+    --data-urlencode 'query=count_over_time(process_uptime_seconds{job="catalog-service"}[1m])' 2>/dev/null \
+    | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)' \
+    2>/dev/null || echo 0)
+  [ "$scraped" -ge 4 ] && break
+  sleep 0.5
+done
+sleep 2
+pass "Prometheus scraped the service $scraped times before the final scrapes"
 
 timeout 120 python3 ops/lib/evaluate.py "$prom" ops/grafana/catalog-service.json | tee "$work/evaluate.out" || true
 evaluated_failures=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$work/evaluate.out" | tail -1)
