@@ -106,20 +106,21 @@ public class ResponseCache {
 		}
 		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
 				: readStamp(key);
+		String valueKey = valueKey(key);
 		return stamp.flatMap((current) -> {
-			String entryKey = NearCache.entryKey(valueKey(key), current);
+			String entryKey = NearCache.entryKey(valueKey, current);
 			NearEntry near = this.nearCache.heldFresh(entryKey, this.clock.millis());
 			if (near != null) {
-				this.leasedLoads.refreshIfExpiringSoon(valueKey(key), current, near, loader);
-				return Mono.just(served(key, new Lookup(near, CacheOutcome.HIT), true));
+				this.leasedLoads.refreshIfExpiringSoon(valueKey, current, near, loader);
+				return Mono.just(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 			}
 			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey,
-					() -> this.leasedLoads.lookupOrLoad(valueKey(key), current, loader));
+					() -> this.leasedLoads.lookupOrLoad(valueKey, current, loader));
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
-					this.leasedLoads.refreshIfExpiringSoon(valueKey(key), current, lookup.near(), loader);
+					this.leasedLoads.refreshIfExpiringSoon(valueKey, current, lookup.near(), loader);
 				}
-				return served(key, lookup, flight.leader());
+				return served(key, valueKey, lookup, flight.leader());
 			});
 		}).onErrorResume(CacheUnavailableException.class, (ex) -> loadBypassing(key, loader));
 	}
@@ -134,14 +135,15 @@ public class ResponseCache {
 		if (!this.properties.enabled()) {
 			return Mono.just(new NearLookup.Miss(null));
 		}
+		String valueKey = valueKey(key);
 		return readStamp(key).<NearLookup>map((stamp) -> {
 			long now = this.clock.millis();
-			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey(key), stamp), now);
+			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey, stamp), now);
 			// A kept 404 is answered by the handler, as problems are, not here.
 			if (near == null || near.entry().notFound() || this.leasedLoads.dueForRefresh(near, now)) {
 				return new NearLookup.Miss(new StampRead.Read(key, stamp));
 			}
-			return new NearLookup.Hit(served(key, new Lookup(near, CacheOutcome.HIT), true));
+			return new NearLookup.Hit(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 		})
 			.onErrorResume(CacheUnavailableException.class,
 					(ex) -> Mono.just(new NearLookup.Miss(new StampRead.Failed(key, ex))));
@@ -190,14 +192,14 @@ public class ResponseCache {
 			.map((json) -> uncached(key, json, CacheOutcome.BYPASS_UNAVAILABLE));
 	}
 
-	private CachedResponse served(CacheKey key, Lookup lookup, boolean leader) {
+	private CachedResponse served(CacheKey key, String valueKey, Lookup lookup, boolean leader) {
 		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT
 				|| lookup.outcome() == CacheOutcome.STALE) ? lookup.outcome() : CacheOutcome.MISS_COLLAPSED;
 		this.metrics.served(outcome);
 		NearEntry near = lookup.near();
 		long freshnessLeft = Math.floorDiv(near.entry().freshUntilMillis() - this.clock.millis(), 1000);
 		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope(),
-				outcome.cacheStatusHeader(freshnessLeft, valueKey(key)), near.entry().notFound());
+				outcome.cacheStatusHeader(freshnessLeft, valueKey), near.entry().notFound());
 	}
 
 	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {
