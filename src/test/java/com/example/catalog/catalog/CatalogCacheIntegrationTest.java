@@ -194,25 +194,15 @@ class CatalogCacheIntegrationTest {
 	@Test
 	void followingNextCursorVisitsEveryItemOnceInEverySort() {
 		for (String sort : List.of("id", "name", "price", "-price", "createdAt", "-createdAt")) {
-			List<Number> seen = new java.util.ArrayList<>();
+			List<Long> seen = new java.util.ArrayList<>();
 			String cursor = null;
 			int pages = 0;
 			do {
 				String query = "category=" + this.category + "&limit=4&sort=" + sort
 						+ ((cursor != null) ? "&cursor=" + cursor : "");
-				Map<String, Object> page = this.client.get()
-					.uri(uri("/catalog?" + query))
-					.exchange()
-					.expectStatus()
-					.isOk()
-					.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-					})
-					.returnResult()
-					.getResponseBody();
-				@SuppressWarnings("unchecked")
-				List<Map<String, Object>> items = (List<Map<String, Object>>) page.get("items");
-				items.forEach((item) -> seen.add((Number) item.get("id")));
-				cursor = (String) page.get("nextCursor");
+				CatalogPage page = CatalogPage.get(this.client, uri("/catalog?" + query));
+				seen.addAll(page.ids());
+				cursor = page.nextCursor();
 				pages++;
 			}
 			while (cursor != null && pages < 20);
