@@ -46,7 +46,7 @@ import org.springframework.web.server.WebFilter;
 						+ "with ETag, Cache-Control and Cache-Status (RFC 9211); errors are application/problem+json "
 						+ "(RFC 9457). Changes to an item honour If-Match: read the item, send its ETag back, and "
 						+ "a change someone made meanwhile is a 412 instead of being overwritten.",
-				license = @License(name = "Proprietary", identifier = "LicenseRef-Proprietary")),
+				license = @License(name = "Apache License 2.0", identifier = "Apache-2.0")),
 		servers = @Server(url = "/", description = "The instance that serves this document"))
 @SecurityScheme(name = OpenApiConfiguration.BASIC_AUTH, type = SecuritySchemeType.HTTP, scheme = "basic",
 		description = "Accounts from catalog.security.users; changes need the EDITOR role")

@@ -1,10 +1,13 @@
 package com.example.catalog.system;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +18,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.IntegrationTest;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
@@ -36,21 +39,30 @@ class OpenApiIntegrationTest {
 	@Autowired
 	WebTestClient client;
 
+	private static final Path SERVED_DOCUMENT = Path.of("target", "openapi", "api-docs.json");
+
 	@LocalServerPort
 	int port;
 
+	/**
+	 * Also keeps the document as served in {@code target/openapi/api-docs.json}, where
+	 * the build's Redocly step ({@code scripts/lint-openapi.sh}, run by {@code .ci/run})
+	 * lints it.
+	 */
 	@Test
 	@SuppressWarnings("unchecked")
-	void apiDocsDescribeEveryEndpointAndTheBasicScheme() {
-		Map<String, Object> docs = this.client.get()
+	void apiDocsDescribeEveryEndpointAndTheBasicScheme() throws IOException {
+		byte[] served = this.client.get()
 			.uri("/v3/api-docs")
 			.exchange()
 			.expectStatus()
 			.isOk()
-			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
-			})
+			.expectBody(byte[].class)
 			.returnResult()
 			.getResponseBody();
+		Files.createDirectories(SERVED_DOCUMENT.getParent());
+		Files.write(SERVED_DOCUMENT, served);
+		Map<String, Object> docs = JsonMapper.shared().readValue(served, Map.class);
 		Map<String, Map<String, Object>> paths = (Map<String, Map<String, Object>>) docs.get("paths");
 		assertThat(paths).containsKeys("/catalog", "/catalog/items", "/catalog/items/{id}", "/me/favorites",
 				"/me/favorites/{itemId}");
@@ -66,6 +78,8 @@ class OpenApiIntegrationTest {
 			.extracting("schema")
 			.isEqualTo(Map.of("$ref", "#/components/schemas/ProblemDetail"));
 		assertThat(docs.get("components").toString()).contains("basicAuth", "scheme=basic", "ProblemDetail=");
+		assertThat((Map<String, Object>) docs.get("info")).extracting("license")
+			.isEqualTo(Map.of("name", "Apache License 2.0", "identifier", "Apache-2.0"));
 	}
 
 	/**
