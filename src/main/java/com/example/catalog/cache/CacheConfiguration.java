@@ -14,6 +14,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
@@ -98,7 +100,16 @@ class CacheConfiguration {
 		List<CacheableRoute> routes = cacheableRoutes.orderedStream().toList();
 		String requestsTimerName = environment.getProperty("management.observations.http.server.requests.name",
 				"http.server.requests");
-		return (webFlux) -> new NearHitHttpHandler(webFlux, responseCache, routes, meterRegistry, requestsTimerName);
+		RequestEventLoops eventLoops = new RequestEventLoops();
+		return (webFlux) -> new NearHitHttpHandler(webFlux, responseCache, routes, meterRegistry, requestsTimerName,
+				eventLoops);
+	}
+
+	@Bean
+	@Order(Ordered.HIGHEST_PRECEDENCE)
+	HttpHandlerDecoratorFactory eventLoopResponseWrites() {
+		RequestEventLoops eventLoops = new RequestEventLoops();
+		return (handler) -> new ResponsesOnTheirEventLoop(handler, eventLoops);
 	}
 
 	@Bean

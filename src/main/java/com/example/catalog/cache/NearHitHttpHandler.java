@@ -4,18 +4,15 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.channel.EventLoop;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -23,7 +20,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.server.RequestPath;
 import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
@@ -65,13 +61,14 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	private final String requestsTimerName;
 
-	private final Map<Executor, Scheduler> eventLoops = new ConcurrentHashMap<>();
+	private final RequestEventLoops eventLoops;
 
 	private final Cache<String, CacheKey> keys = Caffeine.newBuilder().maximumSize(10_000).build();
 
 	NearHitHttpHandler(HttpHandler webFlux, ResponseCache cache, List<CacheableRoute> routes,
-			MeterRegistry meterRegistry, String requestsTimerName) {
+			MeterRegistry meterRegistry, String requestsTimerName, RequestEventLoops eventLoops) {
 		this.webFlux = webFlux;
+		this.eventLoops = eventLoops;
 		this.cache = cache;
 		this.routes = routes.stream()
 			.map((route) -> new Route(PathPatternParser.defaultInstance.parse(route.pathPattern()), route,
@@ -114,19 +111,8 @@ final class NearHitHttpHandler implements HttpHandler {
 	 * timeouts fired, and the requests would bypass the cache.
 	 */
 	private Mono<Void> onRequestLoop(ServerHttpRequest request, Mono<Void> work) {
-		Object nativeRequest;
-		try {
-			nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-		}
-		catch (IllegalStateException ex) {
-			// A mock, not a request a server received: no event loop to go back to.
-			return work;
-		}
-		if (nativeRequest instanceof Connection connection) {
-			return work.subscribeOn(
-					this.eventLoops.computeIfAbsent(connection.channel().eventLoop(), Schedulers::fromExecutor));
-		}
-		return work;
+		EventLoop loop = RequestEventLoops.of(request);
+		return (loop != null) ? work.subscribeOn(this.eventLoops.schedulerOf(loop)) : work;
 	}
 
 	private static ServerHttpRequest stamped(ServerHttpRequest request, ResponseCache.StampRead read) {

@@ -29,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Responses on one keep-alive connection, one after the other as a client sends them:
  * Reactor Netty never has to hold the next request back behind the previous exchange. It
- * says when it does, in a debug message of its own, which this test listens to.
+ * says when it does, in a debug message of its own, which this test listens to. (What
+ * keeps it so is {@code cache.ResponsesOnTheirEventLoop}; this is the whole service's
+ * behaviour on a connection, so it is tested here, end to end.)
  */
 @IntegrationTest
 class ResponsesOnTheirEventLoopIntegrationTest {

@@ -1,24 +1,14 @@
-package com.example.catalog.system;
-
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+package com.example.catalog.cache;
 
 import io.netty.channel.EventLoop;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
-import reactor.netty.Connection;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+import org.springframework.http.server.reactive.HttpHandler;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
@@ -34,34 +24,27 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  * nobody sees in a log. Written on the event loop, the exchange has ended before the loop
  * reads again.
  * <p>
- * Outermost of the HTTP handler decorators, so it covers the near-hit handler too.
+ * Outermost of the HTTP handler decorators, so it covers the {@link NearHitHttpHandler}
+ * too.
  */
-@Configuration(proxyBeanMethods = false)
-class ResponsesOnTheirEventLoop {
+final class ResponsesOnTheirEventLoop implements HttpHandler {
 
-	@Bean
-	@Order(Ordered.HIGHEST_PRECEDENCE)
-	HttpHandlerDecoratorFactory eventLoopResponseWrites() {
-		Map<EventLoop, Scheduler> schedulers = new ConcurrentHashMap<>();
-		return (handler) -> (request, response) -> {
-			EventLoop loop = eventLoopOf(request);
-			if (loop == null) {
-				return handler.handle(request, response);
-			}
-			return handler.handle(request,
-					new OnEventLoop(response, loop, schedulers.computeIfAbsent(loop, Schedulers::fromExecutor)));
-		};
+	private final HttpHandler delegate;
+
+	private final RequestEventLoops eventLoops;
+
+	ResponsesOnTheirEventLoop(HttpHandler delegate, RequestEventLoops eventLoops) {
+		this.delegate = delegate;
+		this.eventLoops = eventLoops;
 	}
 
-	private static EventLoop eventLoopOf(ServerHttpRequest request) {
-		try {
-			return (ServerHttpRequestDecorator.getNativeRequest(request) instanceof Connection connection)
-					? connection.channel().eventLoop() : null;
+	@Override
+	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
+		EventLoop loop = RequestEventLoops.of(request);
+		if (loop == null) {
+			return this.delegate.handle(request, response);
 		}
-		catch (IllegalStateException ex) {
-			// A mock, not a request a server received: no event loop to go back to.
-			return null;
-		}
+		return this.delegate.handle(request, new OnEventLoop(response, loop, this.eventLoops.schedulerOf(loop)));
 	}
 
 	/**
