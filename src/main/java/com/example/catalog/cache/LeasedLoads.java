@@ -90,7 +90,9 @@ final class LeasedLoads {
 		if (!this.refreshing.add(entryKey)) {
 			return;
 		}
-		this.lease.underLease(valueKey, stamp, Mono.defer(() -> loadAndStore(valueKey, stamp, loader)), Mono.empty())
+		this.lease
+			.underLease(valueKey, stamp, (release) -> Mono.defer(() -> loadAndStore(valueKey, stamp, loader, release)),
+					Mono.empty())
 			.doFinally((signal) -> this.refreshing.remove(entryKey))
 			.subscribe((lookup) -> this.metrics.refreshed(true), (ex) -> {
 				this.metrics.refreshed(false);
@@ -109,7 +111,7 @@ final class LeasedLoads {
 
 	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
 		return this.lease.underLease(valueKey, stamp,
-				Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader)),
+				(release) -> Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader, release)),
 				Mono.defer(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
 	}
 
@@ -117,10 +119,11 @@ final class LeasedLoads {
 	 * Looks once more before loading: another instance may have stored the value and
 	 * released its lease between this instance's lookup and its taking of the lease.
 	 */
-	private Mono<Lookup> loadUnlessStoredMeanwhile(String valueKey, String stamp, Mono<?> loader) {
+	private Mono<Lookup> loadUnlessStoredMeanwhile(String valueKey, String stamp, Mono<?> loader,
+			Mono<Void> releaseLease) {
 		return this.entries.fetchCurrent(valueKey, stamp)
 			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
-			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader)));
+			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, releaseLease)));
 	}
 
 	/**
@@ -133,15 +136,28 @@ final class LeasedLoads {
 		return Mono.delay(LEASE_POLL_INTERVAL)
 			.then(this.entries.fetchCurrent(valueKey, stamp))
 			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
-			.switchIfEmpty(Mono.defer(() -> (this.clock.millis() < deadline)
-					? loadUnderLease(valueKey, stamp, loader, deadline) : loadAndStore(valueKey, stamp, loader)));
+			.switchIfEmpty(Mono
+				.defer(() -> (this.clock.millis() < deadline) ? loadUnderLease(valueKey, stamp, loader, deadline)
+						: loadAndStore(valueKey, stamp, loader, Mono.empty())));
 	}
 
-	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader) {
+	/**
+	 * Loads and stores, releasing the lease (if this instance holds one) together with
+	 * the store: subscribed right after it, so that Lettuce sends both at once and Redis
+	 * runs them in that order. Should the release overtake the store all the same, a
+	 * waiter finds the lease free and the value not yet there and loads once more: a
+	 * wasted load, never a wrong answer, since every entry carries its stamp.
+	 */
+	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader, Mono<Void> releaseLease) {
 		return this.loads.load(loader)
-			.flatMap((json) -> this.entries.store(valueKey, stamp, json))
+			.flatMap((json) -> releasingWith(this.entries.store(valueKey, stamp, json), releaseLease))
 			.onErrorResume(JsonLoads::isNotFound,
-					(ex) -> this.entries.storeNotFound(valueKey, stamp, this.loads.notFoundJson(ex)));
+					(ex) -> releasingWith(this.entries.storeNotFound(valueKey, stamp, this.loads.notFoundJson(ex)),
+							releaseLease));
+	}
+
+	private static Mono<Lookup> releasingWith(Mono<Lookup> store, Mono<Void> releaseLease) {
+		return store.zipWith(releaseLease.thenReturn(Boolean.TRUE), (lookup, released) -> lookup);
 	}
 
 }

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 import reactor.core.publisher.Mono;
 
@@ -40,13 +42,35 @@ final class LoadLease {
 	 * {@code whenHeldElsewhere} when another instance holds it.
 	 */
 	<T> Mono<T> underLease(String valueKey, String stamp, Mono<T> work, Mono<T> whenHeldElsewhere) {
+		return underLease(valueKey, stamp, (release) -> work, whenHeldElsewhere);
+	}
+
+	/**
+	 * Like {@link #underLease(String, String, Mono, Mono)}, but hands {@code work} the
+	 * lease's release, so that it can send it together with its last command (the store):
+	 * Lettuce writes both at once on its one connection, and they cost one round trip
+	 * instead of two. The release is sent once at most; whatever way the work ends
+	 * without having sent it (a value, an empty completion, a failure other than
+	 * Redis's), it is sent then.
+	 */
+	<T> Mono<T> underLease(String valueKey, String stamp, Function<Mono<Void>, Mono<T>> work,
+			Mono<T> whenHeldElsewhere) {
 		String leaseKey = valueKey + ":lease:" + stamp;
 		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
 		return this.redis.call("SET NX", (redis) -> redis.opsForValue().setIfAbsent(leaseKey, token, this.ttl))
-			.flatMap((acquired) -> acquired ? work.flatMap((value) -> release(leaseKey, token).thenReturn(value))
-				.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
-						(ex) -> release(leaseKey, token).then(Mono.error(ex)))
-					: whenHeldElsewhere);
+			.flatMap((acquired) -> {
+				if (!acquired) {
+					return whenHeldElsewhere;
+				}
+				AtomicBoolean sent = new AtomicBoolean();
+				Mono<Void> release = Mono
+					.defer(() -> sent.compareAndSet(false, true) ? release(leaseKey, token) : Mono.empty());
+				return work.apply(release)
+					.flatMap((value) -> release.thenReturn(value))
+					.switchIfEmpty(release.then(Mono.empty()))
+					.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
+							(ex) -> release.then(Mono.error(ex)));
+			});
 	}
 
 	private Mono<Void> release(String leaseKey, byte[] token) {

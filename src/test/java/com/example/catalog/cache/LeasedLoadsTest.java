@@ -180,6 +180,28 @@ class LeasedLoadsTest {
 		assertThat(this.loaderSubscriptions).hasValue(1);
 	}
 
+	/**
+	 * The store and the lease's release leave together: the release is sent while the
+	 * store's reply is still on its way, so the two cost one round trip. Redis runs them
+	 * in the order sent, the store first.
+	 */
+	@Test
+	void aMissSendsTheLeasesReleaseWithTheStoreNotAfterItsReply() {
+		this.redis.delay("SET", Duration.ofMillis(50));
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+			.expectSubscription()
+			.then(() -> {
+				assertThat(this.redis.count("SET")).as("store sent").isEqualTo(1);
+				assertThat(this.redis.count("RELEASE")).as("release sent before the store's reply").isEqualTo(1);
+			})
+			.thenAwait(Duration.ofMillis(50))
+			.assertNext((lookup) -> assertThat(lookup.outcome()).isEqualTo(CacheOutcome.MISS_STORED))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.redis.count("RELEASE")).as("released once").isEqualTo(1);
+		assertThat(this.redis.store).doesNotContainKey(LEASE_KEY);
+	}
+
 	@Test
 	void anEntryPastItsTtlIsLoadedAgain() {
 		storeInRedis(entry("{\"from\":\"before\"}", this.clock.millis()));

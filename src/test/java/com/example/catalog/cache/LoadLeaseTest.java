@@ -169,6 +169,31 @@ class LoadLeaseTest {
 	}
 
 	@Test
+	void workThatCompletesEmptyReleasesTheLease() {
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.empty()), heldElsewhere()))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.workSubscriptions).hasValue(1);
+		assertThat(this.redis.count("RELEASE")).isEqualTo(1);
+		assertThat(this.redis.store).as("released, not left to expire").doesNotContainKey(LEASE_KEY);
+	}
+
+	@Test
+	void workThatSendsTheReleaseItselfHoldsTheLeaseUntilThenAndReleasesItOnce() {
+		boolean[] heldBeforeRelease = new boolean[1];
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> Mono.fromSupplier(() -> {
+			heldBeforeRelease[0] = this.redis.store.containsKey(LEASE_KEY);
+			return "loaded";
+		}).flatMap((value) -> release.thenReturn(value)), heldElsewhere()))
+			.expectNext("loaded")
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(heldBeforeRelease[0]).isTrue();
+		assertThat(this.redis.count("RELEASE")).as("not again afterwards").isEqualTo(1);
+		assertThat(this.redis.store).doesNotContainKey(LEASE_KEY);
+	}
+
+	@Test
 	void aRedisFailureTakingTheLeaseSurfacesAsCacheUnavailableAndRunsNeither() {
 		this.redis.fail("LEASE");
 		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.just("loaded")), heldElsewhere()))
