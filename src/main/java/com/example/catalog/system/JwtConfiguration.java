@@ -29,6 +29,7 @@ import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusReactiveJwtDecoder;
 import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.util.StringUtils;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Bearer tokens from the identity provider named by
@@ -41,7 +42,9 @@ import org.springframework.util.StringUtils;
  * The decoder is Spring Security's reactive Nimbus decoder: discovery and the JWK set are
  * fetched with a {@code WebClient}, never blocking an event loop; the set is cached and
  * fetched again when a token names a key id it does not hold, so a provider can rotate
- * its keys without a restart.
+ * its keys without a restart, but not more often than
+ * {@code catalog.security.jwt.jwks-refetch-cooldown} allows
+ * ({@link ProviderFetchCooldown}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(OAuth2ResourceServerProperties.class)
@@ -60,8 +63,8 @@ class JwtConfiguration {
 
 	@Bean
 	@Conditional(IdentityProvider.class)
-	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security)
-			throws IOException, GeneralSecurityException {
+	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security,
+			Clock clock) throws IOException, GeneralSecurityException {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		String issuer = jwt.getIssuerUri();
 		NimbusReactiveJwtDecoder decoder;
@@ -69,10 +72,13 @@ class JwtConfiguration {
 			NimbusReactiveJwtDecoder.JwkSetUriReactiveJwtDecoderBuilder builder = StringUtils
 				.hasText(jwt.getJwkSetUri()) ? NimbusReactiveJwtDecoder.withJwkSetUri(jwt.getJwkSetUri())
 						: NimbusReactiveJwtDecoder.withIssuerLocation(issuer);
+			WebClient provider = WebClient.builder()
+				.filter(new ProviderFetchCooldown(security.jwt().jwksRefetchCooldown(), clock))
+				.build();
 			decoder = builder.jwsAlgorithms((algorithms) -> {
 				algorithms.clear();
 				algorithms.addAll(ALGORITHMS);
-			}).build();
+			}).webClient(provider).build();
 		}
 		else {
 			decoder = NimbusReactiveJwtDecoder.withPublicKey(publicKey(jwt.readPublicKey())).build();

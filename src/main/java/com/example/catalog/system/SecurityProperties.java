@@ -1,5 +1,6 @@
 package com.example.catalog.system;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -43,9 +44,15 @@ public record SecurityProperties(@DefaultValue Map<String, @Valid Account> users
 	 * @param audience when set, a token must name it in {@code aud}
 	 * @param writeScope a scope ({@code scope} or {@code scp}) that counts as the
 	 * {@code EDITOR} role
+	 * @param jwksRefetchCooldown the least time between two fetches of the provider's JWK
+	 * set: a token naming a key id the cached set lacks has it fetched again (keys rotate
+	 * without a restart), unless the last fetch was more recent, so that tokens with
+	 * made-up key ids cannot turn into one request to the provider each; a key the
+	 * provider starts signing with is found within this time
 	 */
 	public record Jwt(@DefaultValue("roles") @NotBlank String rolesClaim, String audience,
-			@DefaultValue("catalog:write") @NotBlank String writeScope) {
+			@DefaultValue("catalog:write") @NotBlank String writeScope,
+			@DefaultValue("5s") Duration jwksRefetchCooldown) {
 
 	}
 

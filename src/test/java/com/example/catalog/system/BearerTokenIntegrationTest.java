@@ -2,14 +2,21 @@ package com.example.catalog.system;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.test.StepVerifier;
 
 import com.example.catalog.CacheStatusHeader;
 import com.example.catalog.IntegrationTest;
@@ -18,9 +25,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.convention.TestBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,11 +47,24 @@ class BearerTokenIntegrationTest {
 
 	private static final String INVALID_TOKEN = "Bearer error=\"invalid_token\"";
 
+	private static final int FLOOD = 50;
+
+	private static final SteppingClock steppingClock = new SteppingClock();
+
 	@Autowired
 	WebTestClient client;
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	SecurityProperties security;
+
+	/**
+	 * The application's clock, moved on by the tests past the JWK set's refetch cooldown.
+	 */
+	@TestBean
+	Clock clock;
 
 	@DynamicPropertySource
 	static void identityProvider(DynamicPropertyRegistry registry) {
@@ -52,6 +75,14 @@ class BearerTokenIntegrationTest {
 	@AfterAll
 	static void stopProvider() {
 		provider.close();
+	}
+
+	static Clock clock() {
+		return steppingClock;
+	}
+
+	private Duration cooldown() {
+		return this.security.jwt().jwksRefetchCooldown();
 	}
 
 	@Test
@@ -135,12 +166,57 @@ class BearerTokenIntegrationTest {
 	void aRotatedKeyIsFetchedWithoutARestart() {
 		String subject = "rotation-" + UUID.randomUUID();
 		get("/me/favorites", provider.token(subject, "USER")).expectStatus().isOk();
+		// a while after the last fetch, the first token with the new key has the set
+		// fetched
+		steppingClock.skip(cooldown());
 		int fetches = provider.jwkSetFetches();
 		provider.rotate();
 		get("/me/favorites", provider.token(subject, "USER")).expectStatus().isOk();
 		assertThat(provider.jwkSetFetches()).as("JWK set fetched again for the new key id").isEqualTo(fetches + 1);
 		get("/me/favorites", provider.token(subject, "USER")).expectStatus().isOk();
 		assertThat(provider.jwkSetFetches()).as("the new key is cached").isEqualTo(fetches + 1);
+	}
+
+	/**
+	 * Made-up tokens naming key ids the provider never had must not each send the service
+	 * to the provider for its keys (before the cooldown, 50 such tokens at once cost 50
+	 * fetches, 98 when the set was not cached yet). A key the provider starts signing
+	 * with meanwhile is found once the cooldown has passed.
+	 */
+	@Test
+	void aFloodOfUnknownKeyIdsFetchesTheKeySetAtMostOnceAndARotatedKeyIsFoundAfterTheCooldown() {
+		List<String> tokens = IntStream.range(0, FLOOD)
+			.mapToObj((i) -> provider.withUnknownKeyId(provider.claims("flood-" + i).build()))
+			.toList();
+		// A connection per request, so that all of them are in flight at once.
+		WebClient concurrent = WebClient.builder()
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.newConnection()))
+			.baseUrl("http://127.0.0.1:" + this.port)
+			.build();
+		steppingClock.skip(cooldown());
+		int fetches = provider.jwkSetFetches();
+		Mono<List<String>> challenges = Flux.fromIterable(tokens)
+			.flatMap((token) -> concurrent.get()
+				.uri("/me/favorites")
+				.headers((headers) -> headers.setBearerAuth(token))
+				.exchangeToMono((response) -> Mono.just(response.statusCode().value() + " "
+						+ response.headers().asHttpHeaders().getFirst(HttpHeaders.WWW_AUTHENTICATE))),
+					FLOOD)
+			.collectList();
+		StepVerifier.create(challenges)
+			.assertNext((answers) -> assertThat(answers).hasSize(FLOOD)
+				.allSatisfy((answer) -> assertThat(answer).startsWith("401 " + INVALID_TOKEN)))
+			.verifyComplete();
+		assertThat(provider.jwkSetFetches() - fetches).as("JWK set fetches for %d unknown key ids", FLOOD)
+			.isLessThanOrEqualTo(1);
+		fetches = provider.jwkSetFetches();
+		provider.rotate();
+		String subject = "rotation-" + UUID.randomUUID();
+		get("/me/favorites", provider.token(subject, "USER")).expectStatus().isUnauthorized();
+		assertThat(provider.jwkSetFetches()).as("JWK set fetches within the cooldown").isEqualTo(fetches);
+		steppingClock.skip(cooldown());
+		get("/me/favorites", provider.token(subject, "USER")).expectStatus().isOk();
+		assertThat(provider.jwkSetFetches()).as("JWK set fetched again for the new key id").isEqualTo(fetches + 1);
 	}
 
 	@Test

@@ -1,6 +1,8 @@
 package com.example.catalog.system;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -54,7 +56,9 @@ class PublicKeyJwtDecoderTest {
 		properties.getJwt().setPublicKeyLocation(new ByteArrayResource(pem.getBytes(StandardCharsets.US_ASCII)));
 		properties.getJwt().setIssuerUri(issuer);
 		return new JwtConfiguration().jwtDecoder(properties,
-				new SecurityProperties(Map.of(), true, new SecurityProperties.Jwt("roles", audience, "catalog:write")));
+				new SecurityProperties(Map.of(), true,
+						new SecurityProperties.Jwt("roles", audience, "catalog:write", Duration.ofSeconds(5))),
+				Clock.systemUTC());
 	}
 
 	private static String token(RSAKey key, String issuer, String audience) throws Exception {

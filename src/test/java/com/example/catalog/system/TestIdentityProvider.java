@@ -47,6 +47,9 @@ final class TestIdentityProvider implements AutoCloseable {
 
 	private final ECKey ecKey;
 
+	/** A key the provider never publishes, for tokens naming key ids it never had. */
+	private final RSAKey strangerKey = newRsaKey();
+
 	private final AtomicInteger jwkSetFetches = new AtomicInteger();
 
 	private volatile RSAKey rsaKey;
@@ -128,6 +131,14 @@ final class TestIdentityProvider implements AutoCloseable {
 	/** Signed by a key the provider never published, under the current key's id. */
 	String forged(JWTClaimsSet claims) {
 		return sign(JWSAlgorithm.RS256, this.rsaKey.getKeyID(), claims, signer(newRsaKey()));
+	}
+
+	/**
+	 * Signed by a key the provider never published, under a random key id it never had:
+	 * what a flood of made-up tokens looks like.
+	 */
+	String withUnknownKeyId(JWTClaimsSet claims) {
+		return sign(JWSAlgorithm.RS256, "unknown-" + UUID.randomUUID(), claims, signer(this.strangerKey));
 	}
 
 	/** An unsecured JWT ({@code "alg":"none"}), which no one signed. */
