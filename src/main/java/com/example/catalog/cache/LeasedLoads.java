@@ -109,36 +109,36 @@ final class LeasedLoads {
 				&& !(failure instanceof ErrorResponse response && response.getStatusCode().is4xxClientError());
 	}
 
-	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
-		return this.lease.underLease(valueKey, stamp,
-				(release) -> Mono.defer(() -> loadUnlessStoredMeanwhile(valueKey, stamp, loader, release)),
-				Mono.defer(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
-	}
-
 	/**
-	 * Looks once more before loading: another instance may have stored the value and
-	 * released its lease between this instance's lookup and its taking of the lease.
+	 * Takes the lease and looks once more in the same round trip: another instance may
+	 * have stored the value and released its lease between this instance's lookup and its
+	 * taking of the lease (then it is served, whoever holds the lease now).
 	 */
-	private Mono<Lookup> loadUnlessStoredMeanwhile(String valueKey, String stamp, Mono<?> loader,
-			Mono<Void> releaseLease) {
-		return this.entries.fetchCurrent(valueKey, stamp)
-			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
-			.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, releaseLease)));
+	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
+		return this.lease.underLease(valueKey, stamp, this.entries.fetchCurrent(valueKey, stamp),
+				(storedMeanwhile, release) -> storedMeanwhile.map(LeasedLoads::collapsed)
+					.orElseGet(() -> loadAndStore(valueKey, stamp, loader, release)),
+				(storedMeanwhile) -> storedMeanwhile.map(LeasedLoads::collapsed)
+					.orElseGet(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
+	}
+
+	private static Mono<Lookup> collapsed(NearEntry near) {
+		return Mono.just(new Lookup(near, CacheOutcome.MISS_COLLAPSED));
 	}
 
 	/**
-	 * Polls for the value another instance is loading. Should the holder die, its lease
-	 * expires and one of the waiters takes it over; past the deadline a waiter loads on
-	 * its own rather than wait longer.
+	 * Polls for the value another instance is loading, each poll a look and an attempt at
+	 * the lease in one round trip. Should the holder die or give up, its lease ends and
+	 * one of the waiters takes it over; past the deadline a waiter loads on its own
+	 * rather than wait longer.
 	 */
 	private Mono<Lookup> waitForLeaseHolder(String valueKey, String stamp, Mono<?> loader, long deadline) {
 		this.metrics.leaseWaited();
 		return Mono.delay(LEASE_POLL_INTERVAL)
-			.then(this.entries.fetchCurrent(valueKey, stamp))
-			.map((near) -> new Lookup(near, CacheOutcome.MISS_COLLAPSED))
-			.switchIfEmpty(Mono
-				.defer(() -> (this.clock.millis() < deadline) ? loadUnderLease(valueKey, stamp, loader, deadline)
-						: loadAndStore(valueKey, stamp, loader, Mono.empty())));
+			.then(Mono.defer(() -> (this.clock.millis() < deadline) ? loadUnderLease(valueKey, stamp, loader, deadline)
+					: this.entries.fetchCurrent(valueKey, stamp)
+						.flatMap(LeasedLoads::collapsed)
+						.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, Mono.empty())))));
 	}
 
 	/**

@@ -3,8 +3,10 @@ package com.example.catalog.cache;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import reactor.core.publisher.Mono;
@@ -55,22 +57,36 @@ final class LoadLease {
 	 */
 	<T> Mono<T> underLease(String valueKey, String stamp, Function<Mono<Void>, Mono<T>> work,
 			Mono<T> whenHeldElsewhere) {
+		return underLease(valueKey, stamp, Mono.empty(), (ignored, release) -> work.apply(release),
+				(ignored) -> whenHeldElsewhere);
+	}
+
+	/**
+	 * Like {@link #underLease(String, String, Function, Mono)}, with {@code sentAlong} (a
+	 * read) sent together with the attempt to take the lease, in one round trip, and its
+	 * value, if any, handed to whichever of {@code work} and {@code whenHeldElsewhere}
+	 * runs.
+	 */
+	<S, T> Mono<T> underLease(String valueKey, String stamp, Mono<S> sentAlong,
+			BiFunction<Optional<S>, Mono<Void>, Mono<T>> work, Function<Optional<S>, Mono<T>> whenHeldElsewhere) {
 		String leaseKey = valueKey + ":lease:" + stamp;
 		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-		return this.redis.call("SET NX", (redis) -> redis.opsForValue().setIfAbsent(leaseKey, token, this.ttl))
-			.flatMap((acquired) -> {
-				if (!acquired) {
-					return whenHeldElsewhere;
-				}
-				AtomicBoolean sent = new AtomicBoolean();
-				Mono<Void> release = Mono
-					.defer(() -> sent.compareAndSet(false, true) ? release(leaseKey, token) : Mono.empty());
-				return work.apply(release)
-					.flatMap((value) -> release.thenReturn(value))
-					.switchIfEmpty(release.then(Mono.empty()))
-					.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
-							(ex) -> release.then(Mono.error(ex)));
-			});
+		Mono<Boolean> take = this.redis.call("SET NX",
+				(redis) -> redis.opsForValue().setIfAbsent(leaseKey, token, this.ttl));
+		return Mono.zip(take, sentAlong.map(Optional::of).defaultIfEmpty(Optional.empty())).flatMap((attempt) -> {
+			Optional<S> found = attempt.getT2();
+			if (!attempt.getT1()) {
+				return whenHeldElsewhere.apply(found);
+			}
+			AtomicBoolean sent = new AtomicBoolean();
+			Mono<Void> release = Mono
+				.defer(() -> sent.compareAndSet(false, true) ? release(leaseKey, token) : Mono.empty());
+			return work.apply(found, release)
+				.flatMap((value) -> release.thenReturn(value))
+				.switchIfEmpty(release.then(Mono.empty()))
+				.onErrorResume((ex) -> !(ex instanceof CacheUnavailableException),
+						(ex) -> release.then(Mono.error(ex)));
+		});
 	}
 
 	private Mono<Void> release(String leaseKey, byte[] token) {

@@ -227,10 +227,12 @@ class LeasedLoadsTest {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
 		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
 			.expectSubscription()
-			.then(() -> assertThat(this.redis.count("GET")).as("the lookup").isEqualTo(1))
+			.then(() -> assertThat(this.redis.count("GET")).as("the lookup and the look sent with the lease attempt")
+				.isEqualTo(2))
 			.expectNoEvent(POLL)
 			.then(() -> {
-				assertThat(this.redis.count("GET")).as("the lookup and the first poll").isEqualTo(2);
+				assertThat(this.redis.count("GET")).as("and the first poll").isEqualTo(3);
+				assertThat(this.redis.count("LEASE")).as("each poll an attempt at the lease").isEqualTo(2);
 				storeInRedis(entry("{\"from\":\"holder\"}", this.clock.millis() + TTL.toMillis()));
 			})
 			.expectNoEvent(POLL.minusMillis(1))
@@ -279,6 +281,42 @@ class LeasedLoadsTest {
 		assertThat(this.loaderSubscriptions).hasValue(1);
 		assertThat(this.redis.count("LEASE")).as("no further attempt at the lease past the deadline").isEqualTo(2);
 		assertThat(this.redis.string(LEASE_KEY)).isEqualTo("stuck-instance");
+	}
+
+	@Test
+	void aMissSendsItsSecondLookWithTheLeaseAttemptNotAfterItsReply() {
+		this.redis.delay("LEASE", Duration.ofMillis(50));
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+			.expectSubscription()
+			.then(() -> {
+				assertThat(this.redis.count("LEASE")).isEqualTo(1);
+				assertThat(this.redis.count("GET")).as("the lookup, and the second look before the lease's reply")
+					.isEqualTo(2);
+			})
+			.thenAwait(Duration.ofMillis(50))
+			.assertNext((lookup) -> assertThat(lookup.outcome()).isEqualTo(CacheOutcome.MISS_STORED))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+	}
+
+	@Test
+	void aValueStoredJustBeforeTheLeaseAttemptIsServedWithoutWaitingForTheHolder() {
+		// Another instance holds the lease of this stamp again (a refresh, say) after it
+		// stored the value this instance's lookup just missed.
+		byte[] othersValue = entry("{\"from\":\"other\"}", this.clock.millis() + TTL.toMillis()).encode();
+		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
+		given(this.redis.ops.setIfAbsent(anyString(), any(byte[].class), any(Duration.class)))
+			.willAnswer((invocation) -> Mono.fromSupplier(() -> {
+				this.redis.store.put(VALUE_KEY, othersValue);
+				return this.redis.store.putIfAbsent(invocation.getArgument(0), invocation.getArgument(1)) == null;
+			}));
+		Lookup lookup = lookupNow(loader(ITEM));
+		assertThat(lookup.outcome()).isEqualTo(CacheOutcome.MISS_COLLAPSED);
+		assertThat(body(lookup)).isEqualTo("{\"from\":\"other\"}");
+		assertThat(this.loaderSubscriptions).hasValue(0);
+		assertThat(counter("catalog.cache.lease.waits")).as("no poll").isZero();
+		assertThat(this.redis.string(LEASE_KEY)).isEqualTo("other-instance");
 	}
 
 	@Test

@@ -158,8 +158,12 @@ class ReadAfterWriteAcrossInstancesTest {
 		assertThat(this.reads.get()).as("reads judged").isGreaterThan(500);
 		printInvalidationLatencies();
 		assertThat(this.violations).as("%d reads, %d writes", this.reads.get(), this.writes.get()).isEmpty();
+		// With the cache off or never hit there are none; with it on, 8 to 19 % of the
+		// judged reads in runs on two busy cores (ten writes a second over a dozen items
+		// and three categories make most reads the first after a write). A floor at 5 %
+		// tells the two apart without failing on that spread.
 		assertThat(this.hits.get()).as("reads that were cache hits, of %d", this.reads.get())
-			.isGreaterThan(this.reads.get() / 10);
+			.isGreaterThan(this.reads.get() / 20);
 	}
 
 	/**
