@@ -2,6 +2,7 @@ package com.example.catalog.system;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.time.Clock;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -18,7 +19,9 @@ import com.example.catalog.cache.ResponseCache;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -35,7 +38,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 		// nothing listens there: the keys cannot be fetched
 		"spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:9/jwks" })
 @Import({ SecurityConfiguration.class, JwtConfiguration.class, ClientLimits.class,
-		SecurityWebFluxTest.PackagePrivateCollaborators.class, SimpleMeterRegistry.class })
+		SecurityWebFluxTest.PackagePrivateCollaborators.class, SimpleMeterRegistry.class,
+		BasicOffWebFluxTest.SystemClock.class })
 @EnableConfigurationProperties(SecurityProperties.class)
 class BasicOffWebFluxTest {
 
@@ -46,10 +50,6 @@ class BasicOffWebFluxTest {
 	ResponseCache cache;
 
 	/**
-	 * The provider's keys being out of reach is the service's trouble, not a bad token: a
-	 * 503 to retry, not a 401 (nor the 500 Spring Security would answer).
-	 */
-	/**
 	 * The JVM's first client socket loads {@code net.properties}, once; in the
 	 * application Lettuce and R2DBC open theirs at start-up, but here the key fetch would
 	 * be the first, on an event loop.
@@ -59,6 +59,10 @@ class BasicOffWebFluxTest {
 		new Socket().close();
 	}
 
+	/**
+	 * The provider's keys being out of reach is the service's trouble, not a bad token: a
+	 * 503 to retry, not a 401 (nor the 500 Spring Security would answer).
+	 */
 	@Test
 	void aTokenThatCannotBeCheckedForWantOfTheProvidersKeysIsA503() throws Exception {
 		RSAKey key = new RSAKeyGenerator(2048).keyID("k1").generate();
@@ -87,6 +91,20 @@ class BasicOffWebFluxTest {
 			.isUnauthorized()
 			.expectHeader()
 			.valueEquals(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"catalog\"");
+	}
+
+	/**
+	 * The clock the application's cache configuration would provide (the JWK set cooldown
+	 * reads it).
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class SystemClock {
+
+		@Bean
+		Clock clock() {
+			return Clock.systemUTC();
+		}
+
 	}
 
 }
