@@ -4,6 +4,9 @@
 # printing requests/s per run and the medians. Uses the bench_catalog database bench/run.sh leaves
 # behind (run that first) and Redis databases 4 and 5.
 #   bench/ab-hit-path.sh BEFORE.jar AFTER.jar
+# AB_BEFORE_ENV / AB_AFTER_ENV (space-separated NAME=value) add settings to one side, so one jar
+# can be compared with itself under two settings:
+#   AB_AFTER_ENV=SPRING_REACTOR_CONTEXT_PROPAGATION=limited bench/ab-hit-path.sh app.jar app.jar
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BEFORE.jar AFTER.jar" >&2; exit 2; }
 ROUNDS=${AB_ROUNDS:-6}
@@ -13,8 +16,10 @@ OUT=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 i=0
+SIDE_ENV=("${AB_BEFORE_ENV:-}" "${AB_AFTER_ENV:-}")
 for jar in "$1" "$2"; do
-  SERVER_PORT=$((18100 + i)) SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/bench_catalog \
+  # shellcheck disable=SC2086 # the side's settings are meant to split into words
+  env ${SIDE_ENV[$i]} SERVER_PORT=$((18100 + i)) SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/bench_catalog \
     SPRING_R2DBC_USERNAME=postgres SPRING_R2DBC_PASSWORD=postgres \
     SPRING_DATA_REDIS_URL="redis://127.0.0.1:6379/$((4 + i))" CATALOG_CACHE_KEY_PREFIX="ab-$i" \
     java -Xmx512m -jar "$jar" >"$OUT/jar-$i.log" 2>&1 &

@@ -29,8 +29,8 @@ class TracingConfiguration {
 		// (blocking I/O): do it now, at start-up, not on the first event loop that asks.
 		Context.root();
 		// Boot's own sampler would record spans (10 % of requests by default, and every
-		// one a
-		// caller marked sampled) only to drop them for want of an exporter.
+		// one
+		// a caller marked sampled) only to drop them for want of an exporter.
 		if (!StringUtils.hasText(environment.getProperty(ENDPOINT))) {
 			return Sampler.alwaysOff();
 		}
