@@ -5,10 +5,11 @@ low-load miss issue measures it. Against a running service whose catalog holds a
     python3 bench/low-load.py http://127.0.0.1:18080 [ROUNDS]
 
 Per round, on one keep-alive connection: a hit (the same item page each time, after one warm-up
-miss) and a miss (the page of an item not read before, so a one-item load). Also times a Redis PING
+miss) and a miss (the page of an item picked at random, so a one-item load; a page already cached counts as
+neither). Also times a Redis PING
 on its own connection, the floor of any Redis round trip here. Prints medians and p90s in ms.
 """
-import http.client, json, socket, statistics, sys, time, urllib.parse
+import http.client, json, random, socket, statistics, sys, time, urllib.parse
 
 base = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -24,11 +25,16 @@ def get(path):
     return (time.perf_counter() - t) * 1000, r.status, r.getheader('Cache-Status') or '', body
 
 
-_, status, _, body = get('/catalog?limit=%d' % min(200, rounds + 1))
+# Misses are item pages picked at random from the whole catalog, so that a second run against the
+# same instance still finds most of them uncached.
+_, status, _, body = get('/catalog?limit=200')
 ids = [item['id'] for item in json.loads(body)['items']]
-while len(ids) < rounds + 1:
+while json.loads(body).get('nextCursor'):
     _, _, _, body = get('/catalog?limit=200&cursor=' + json.loads(body)['nextCursor'])
     ids += [item['id'] for item in json.loads(body)['items']]
+if len(ids) < rounds + 1:
+    sys.exit(f'the catalog holds {len(ids)} items; {rounds + 1} are needed')
+ids = [ids[0]] + random.sample(ids[1:], rounds)
 hot = '/catalog/items/%d' % ids[0]
 get(hot)
 
