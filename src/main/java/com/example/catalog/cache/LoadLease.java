@@ -41,17 +41,10 @@ final class LoadLease {
 	/**
 	 * Runs {@code work} holding the lease for this key and stamp and releases it
 	 * afterwards (after a Redis failure the lease is left to expire); runs
-	 * {@code whenHeldElsewhere} when another instance holds it.
-	 */
-	<T> Mono<T> underLease(String valueKey, String stamp, Mono<T> work, Mono<T> whenHeldElsewhere) {
-		return underLease(valueKey, stamp, (release) -> work, whenHeldElsewhere);
-	}
-
-	/**
-	 * Like {@link #underLease(String, String, Mono, Mono)}, but hands {@code work} the
-	 * lease's release, so that it can send it together with its last command (the store):
-	 * Lettuce writes both at once on its one connection, and they cost one round trip
-	 * instead of two. The release is sent once at most; whatever way the work ends
+	 * {@code whenHeldElsewhere} when another instance holds it. {@code work} is handed
+	 * the lease's release, so that it can send it together with its last command (the
+	 * store): Lettuce writes both at once on its one connection, and they cost one round
+	 * trip instead of two. The release is sent once at most; whatever way the work ends
 	 * without having sent it (a value, an empty completion, a failure other than
 	 * Redis's), it is sent then.
 	 */

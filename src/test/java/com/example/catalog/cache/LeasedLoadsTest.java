@@ -121,6 +121,19 @@ class LeasedLoadsTest {
 				json.getBytes(StandardCharsets.UTF_8));
 	}
 
+	/**
+	 * Another instance stores a fresh {@code json} under this stamp just before this
+	 * instance's attempt at the lease reaches Redis.
+	 */
+	private void anotherInstanceStoresAsTheLeaseIsAsked(String json) {
+		byte[] othersValue = entry(json, this.clock.millis() + TTL.toMillis()).encode();
+		given(this.redis.ops.setIfAbsent(anyString(), any(byte[].class), any(Duration.class)))
+			.willAnswer((invocation) -> Mono.fromSupplier(() -> {
+				this.redis.store.put(VALUE_KEY, othersValue);
+				return this.redis.store.putIfAbsent(invocation.getArgument(0), invocation.getArgument(1)) == null;
+			}));
+	}
+
 	private void storeInRedis(CacheEntry entry) {
 		this.redis.store.put(VALUE_KEY, entry.encode());
 	}
@@ -304,13 +317,8 @@ class LeasedLoadsTest {
 	void aValueStoredJustBeforeTheLeaseAttemptIsServedWithoutWaitingForTheHolder() {
 		// Another instance holds the lease of this stamp again (a refresh, say) after it
 		// stored the value this instance's lookup just missed.
-		byte[] othersValue = entry("{\"from\":\"other\"}", this.clock.millis() + TTL.toMillis()).encode();
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		given(this.redis.ops.setIfAbsent(anyString(), any(byte[].class), any(Duration.class)))
-			.willAnswer((invocation) -> Mono.fromSupplier(() -> {
-				this.redis.store.put(VALUE_KEY, othersValue);
-				return this.redis.store.putIfAbsent(invocation.getArgument(0), invocation.getArgument(1)) == null;
-			}));
+		anotherInstanceStoresAsTheLeaseIsAsked("{\"from\":\"other\"}");
 		Lookup lookup = lookupNow(loader(ITEM));
 		assertThat(lookup.outcome()).isEqualTo(CacheOutcome.MISS_COLLAPSED);
 		assertThat(body(lookup)).isEqualTo("{\"from\":\"other\"}");
@@ -323,12 +331,7 @@ class LeasedLoadsTest {
 	void aValueStoredBetweenTheLookupAndTakingTheLeaseIsServedWithoutLoading() {
 		// Another instance stores its value and releases its lease just after this
 		// instance's lookup found nothing, just before this instance takes the lease.
-		byte[] othersValue = entry("{\"from\":\"other\"}", this.clock.millis() + TTL.toMillis()).encode();
-		given(this.redis.ops.setIfAbsent(anyString(), any(byte[].class), any(Duration.class)))
-			.willAnswer((invocation) -> Mono.fromSupplier(() -> {
-				this.redis.store.put(VALUE_KEY, othersValue);
-				return this.redis.store.putIfAbsent(invocation.getArgument(0), invocation.getArgument(1)) == null;
-			}));
+		anotherInstanceStoresAsTheLeaseIsAsked("{\"from\":\"other\"}");
 		Lookup lookup = lookupNow(loader(ITEM));
 		assertThat(lookup.outcome()).isEqualTo(CacheOutcome.MISS_COLLAPSED);
 		assertThat(body(lookup)).isEqualTo("{\"from\":\"other\"}");

@@ -78,7 +78,7 @@ class LoadLeaseTest {
 			heldDuringWork[0] = this.redis.store.containsKey(LEASE_KEY);
 			return "loaded";
 		}));
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work, heldElsewhere()))
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work, heldElsewhere()))
 			.expectNext("loaded")
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -93,7 +93,8 @@ class LoadLeaseTest {
 	@Test
 	void whenAnotherHolderHasTheLeaseTheFallbackRunsAndTheWorkDoesNot() {
 		this.redis.store.put(LEASE_KEY, ascii("other-instance"));
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.just("loaded")), heldElsewhere()))
+		StepVerifier
+			.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work(Mono.just("loaded")), heldElsewhere()))
 			.expectNext("held elsewhere")
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -106,7 +107,8 @@ class LoadLeaseTest {
 	@Test
 	void eachStampHasALeaseOfItsOwn() {
 		this.redis.store.put(VALUE_KEY + ":lease:6", ascii("other-instance"));
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.just("loaded")), heldElsewhere()))
+		StepVerifier
+			.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work(Mono.just("loaded")), heldElsewhere()))
 			.expectNext("loaded")
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -117,7 +119,7 @@ class LoadLeaseTest {
 	@Test
 	void aFailedWorkReleasesTheLeaseAndItsFailureReachesTheCaller() {
 		Mono<String> failing = work(Mono.error(new IllegalStateException("database down")));
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, failing, heldElsewhere()))
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> failing, heldElsewhere()))
 			.expectErrorMessage("database down")
 			.verify(TIMEOUT);
 		assertThat(this.workSubscriptions).hasValue(1);
@@ -128,7 +130,7 @@ class LoadLeaseTest {
 	@Test
 	void aWorkFailingBecauseRedisIsUnavailableLeavesTheLeaseToExpire() {
 		Mono<String> failing = work(Mono.error(new CacheUnavailableException("Redis SET failed", null)));
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, failing, heldElsewhere()))
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> failing, heldElsewhere()))
 			.expectError(CacheUnavailableException.class)
 			.verify(TIMEOUT);
 		assertThat(this.redis.count("RELEASE")).isZero();
@@ -143,7 +145,7 @@ class LoadLeaseTest {
 			this.redis.store.put(LEASE_KEY, ascii("next-holder"));
 			return "loaded";
 		}));
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, slowWork, heldElsewhere()))
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> slowWork, heldElsewhere()))
 			.expectNext("loaded")
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -160,7 +162,7 @@ class LoadLeaseTest {
 				tokens[call] = this.redis.store.get(LEASE_KEY);
 				return "loaded";
 			}));
-			StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work, heldElsewhere()))
+			StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work, heldElsewhere()))
 				.expectNext("loaded")
 				.expectComplete()
 				.verify(TIMEOUT);
@@ -170,7 +172,7 @@ class LoadLeaseTest {
 
 	@Test
 	void workThatCompletesEmptyReleasesTheLease() {
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.empty()), heldElsewhere()))
+		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work(Mono.empty()), heldElsewhere()))
 			.expectComplete()
 			.verify(TIMEOUT);
 		assertThat(this.workSubscriptions).hasValue(1);
@@ -196,7 +198,8 @@ class LoadLeaseTest {
 	@Test
 	void aRedisFailureTakingTheLeaseSurfacesAsCacheUnavailableAndRunsNeither() {
 		this.redis.fail("LEASE");
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.just("loaded")), heldElsewhere()))
+		StepVerifier
+			.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work(Mono.just("loaded")), heldElsewhere()))
 			.expectError(CacheUnavailableException.class)
 			.verify(TIMEOUT);
 		assertThat(this.workSubscriptions).hasValue(0);
@@ -206,7 +209,8 @@ class LoadLeaseTest {
 	@Test
 	void aRedisFailureReleasingTheLeaseDoesNotFailTheWork() {
 		this.redis.fail("RELEASE");
-		StepVerifier.create(this.lease.underLease(VALUE_KEY, STAMP, work(Mono.just("loaded")), heldElsewhere()))
+		StepVerifier
+			.create(this.lease.underLease(VALUE_KEY, STAMP, (release) -> work(Mono.just("loaded")), heldElsewhere()))
 			.expectNext("loaded")
 			.expectComplete()
 			.verify(TIMEOUT);
