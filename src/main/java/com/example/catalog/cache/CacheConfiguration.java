@@ -8,6 +8,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.ClientOptions;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.propagation.Propagator;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,9 +24,13 @@ import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.serializer.RedisSerializationContext;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+import org.springframework.util.StringUtils;
 
 @Configuration(proxyBeanMethods = false)
 class CacheConfiguration {
+
+	/** Set when traces are exported: only then are the cache's steps observed. */
+	static final String OTLP_TRACES_ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
 
 	/**
 	 * While Lettuce reconnects, commands fail at once instead of queueing until a
@@ -73,14 +79,20 @@ class CacheConfiguration {
 	@Bean
 	ResponseCache responseCache(ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate, CacheProperties properties,
 			JsonMapper jsonMapper, MeterRegistry meterRegistry, CircuitBreaker redisCircuitBreaker,
-			RedisConnectionGate redisConnectionGate, Clock clock) {
+			RedisConnectionGate redisConnectionGate, Clock clock, ObservationRegistry observationRegistry,
+			Environment environment) {
 		CacheMetrics metrics = new CacheMetrics(meterRegistry);
 		metrics.watch(redisCircuitBreaker, meterRegistry);
 		GuardedRedis redis = new GuardedRedis(cacheRedisTemplate, redisCircuitBreaker, properties.redisTimeout(),
 				redisConnectionGate, metrics);
 		Generations generations = new Generations(redis, properties.keyPrefix(), counterTtl(properties),
 				properties.invalidationTimeout(), properties.redisTimeout(), clock, metrics);
-		return new ResponseCache(redis, generations, properties, jsonMapper, metrics, clock);
+		CacheSteps steps = tracesExported(environment) ? new CacheSteps(observationRegistry) : CacheSteps.UNOBSERVED;
+		return new ResponseCache(redis, generations, properties, jsonMapper, metrics, clock, steps);
+	}
+
+	private static boolean tracesExported(Environment environment) {
+		return StringUtils.hasText(environment.getProperty(OTLP_TRACES_ENDPOINT));
 	}
 
 	/**
@@ -96,13 +108,16 @@ class CacheConfiguration {
 
 	@Bean
 	HttpHandlerDecoratorFactory nearHitHttpHandler(ResponseCache responseCache,
-			ObjectProvider<CacheableRoute> cacheableRoutes, MeterRegistry meterRegistry, Environment environment) {
+			ObjectProvider<CacheableRoute> cacheableRoutes, MeterRegistry meterRegistry, Environment environment,
+			ObjectProvider<Propagator> propagator) {
 		List<CacheableRoute> routes = cacheableRoutes.orderedStream().toList();
 		String requestsTimerName = environment.getProperty("management.observations.http.server.requests.name",
 				"http.server.requests");
 		RequestEventLoops eventLoops = new RequestEventLoops();
+		Propagator tracePropagator = tracesExported(environment) ? propagator.getIfAvailable() : null;
+		NearHitSpans spans = (tracePropagator != null) ? new NearHitSpans(tracePropagator) : null;
 		return (webFlux) -> new NearHitHttpHandler(webFlux, responseCache, routes, meterRegistry, requestsTimerName,
-				eventLoops);
+				eventLoops, spans);
 	}
 
 	@Bean

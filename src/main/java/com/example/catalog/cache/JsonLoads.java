@@ -30,11 +30,15 @@ final class JsonLoads {
 
 	private final LoadBulkhead bulkhead;
 
-	JsonLoads(JsonMapper jsonMapper, Duration loadTimeout, LoadBulkhead bulkhead, CacheMetrics metrics) {
+	private final CacheSteps steps;
+
+	JsonLoads(JsonMapper jsonMapper, Duration loadTimeout, LoadBulkhead bulkhead, CacheMetrics metrics,
+			CacheSteps steps) {
 		this.jsonMapper = jsonMapper;
 		this.loadTimeout = loadTimeout;
 		this.bulkhead = bulkhead;
 		this.metrics = metrics;
+		this.steps = steps;
 	}
 
 	/**
@@ -42,11 +46,12 @@ final class JsonLoads {
 	 * not when the per-client limit refused it before it could.
 	 */
 	Mono<byte[]> load(Mono<?> loader) {
-		return this.bulkhead.run(loader.doOnSuccess((value) -> this.metrics.loaded()).doOnError((failure) -> {
-			if (!refusedByLimit(failure)) {
-				this.metrics.loaded();
-			}
-		}).doOnCancel(this.metrics::loaded).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes));
+		return this.steps.observe(CacheSteps.Step.LOAD,
+				this.bulkhead.run(loader.doOnSuccess((value) -> this.metrics.loaded()).doOnError((failure) -> {
+					if (!refusedByLimit(failure)) {
+						this.metrics.loaded();
+					}
+				}).doOnCancel(this.metrics::loaded).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes)));
 	}
 
 	private static boolean refusedByLimit(Throwable failure) {

@@ -36,17 +36,20 @@ final class LeasedLoads {
 
 	private final Duration refreshAhead;
 
+	private final CacheSteps steps;
+
 	/** Entries being refreshed ahead of their expiry by this instance. */
 	private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
 	LeasedLoads(StoredEntries entries, LoadLease lease, JsonLoads loads, CacheMetrics metrics, Clock clock,
-			Duration refreshAhead) {
+			Duration refreshAhead, CacheSteps steps) {
 		this.entries = entries;
 		this.lease = lease;
 		this.loads = loads;
 		this.metrics = metrics;
 		this.clock = clock;
 		this.refreshAhead = refreshAhead;
+		this.steps = steps;
 	}
 
 	/**
@@ -63,7 +66,7 @@ final class LeasedLoads {
 				if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
 					return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
 				}
-				Mono<Lookup> loading = loadUnderLease(valueKey, stamp, loader, deadline);
+				Mono<Lookup> loading = loadUnderLease(valueKey, stamp, loader, deadline, false);
 				return found.isEmpty() ? loading : loading.onErrorResume(LeasedLoads::mayServeStaleOn,
 						(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
 			})
@@ -112,14 +115,19 @@ final class LeasedLoads {
 	/**
 	 * Takes the lease and looks once more in the same round trip: another instance may
 	 * have stored the value and released its lease between this instance's lookup and its
-	 * taking of the lease (then it is served, whoever holds the lease now).
+	 * taking of the lease (then it is served, whoever holds the lease now). From the
+	 * first time the lease is found held to the answer is one step, {@code waiting} for
+	 * the holder.
 	 */
-	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline) {
+	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline, boolean waiting) {
 		return this.lease.underLease(valueKey, stamp, this.entries.fetchCurrent(valueKey, stamp),
 				(storedMeanwhile, release) -> storedMeanwhile.map(LeasedLoads::collapsed)
 					.orElseGet(() -> loadAndStore(valueKey, stamp, loader, release)),
 				(storedMeanwhile) -> storedMeanwhile.map(LeasedLoads::collapsed)
-					.orElseGet(() -> waitForLeaseHolder(valueKey, stamp, loader, deadline)));
+					.orElseGet(() -> waiting ? waitForLeaseHolder(valueKey, stamp, loader, deadline)
+							: this.steps.observe(CacheSteps.Step.LEASE_WAIT,
+									waitForLeaseHolder(valueKey, stamp, loader, deadline),
+									(lookup) -> CacheSteps.outcomeOf(lookup.outcome()))));
 	}
 
 	private static Mono<Lookup> collapsed(NearEntry near) {
@@ -135,10 +143,11 @@ final class LeasedLoads {
 	private Mono<Lookup> waitForLeaseHolder(String valueKey, String stamp, Mono<?> loader, long deadline) {
 		this.metrics.leaseWaited();
 		return Mono.delay(LEASE_POLL_INTERVAL)
-			.then(Mono.defer(() -> (this.clock.millis() < deadline) ? loadUnderLease(valueKey, stamp, loader, deadline)
-					: this.entries.fetchCurrent(valueKey, stamp)
-						.flatMap(LeasedLoads::collapsed)
-						.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, Mono.empty())))));
+			.then(Mono
+				.defer(() -> (this.clock.millis() < deadline) ? loadUnderLease(valueKey, stamp, loader, deadline, true)
+						: this.entries.fetchCurrent(valueKey, stamp)
+							.flatMap(LeasedLoads::collapsed)
+							.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, Mono.empty())))));
 	}
 
 	/**
@@ -150,7 +159,8 @@ final class LeasedLoads {
 	 */
 	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader, Mono<Void> releaseLease) {
 		return this.loads.load(loader)
-			.flatMap((json) -> releasingWith(this.entries.store(valueKey, stamp, json), releaseLease))
+			.flatMap((json) -> releasingWith(
+					this.steps.observe(CacheSteps.Step.STORE, this.entries.store(valueKey, stamp, json)), releaseLease))
 			.onErrorResume(JsonLoads::isNotFound,
 					(ex) -> releasingWith(this.entries.storeNotFound(valueKey, stamp, this.loads.notFoundJson(ex)),
 							releaseLease));

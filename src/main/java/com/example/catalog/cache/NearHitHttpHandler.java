@@ -1,6 +1,7 @@
 package com.example.catalog.cache;
 
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +11,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
 import io.netty.channel.EventLoop;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -63,11 +65,15 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	private final RequestEventLoops eventLoops;
 
+	/** Only while traces are exported. */
+	private final NearHitSpans spans;
+
 	private final Cache<String, CacheKey> keys = Caffeine.newBuilder().maximumSize(10_000).build();
 
 	NearHitHttpHandler(HttpHandler webFlux, ResponseCache cache, List<CacheableRoute> routes,
-			MeterRegistry meterRegistry, String requestsTimerName, RequestEventLoops eventLoops) {
+			MeterRegistry meterRegistry, String requestsTimerName, RequestEventLoops eventLoops, NearHitSpans spans) {
 		this.webFlux = webFlux;
+		this.spans = spans;
 		this.eventLoops = eventLoops;
 		this.cache = cache;
 		this.routes = routes.stream()
@@ -94,9 +100,10 @@ final class NearHitHttpHandler implements HttpHandler {
 					return this.webFlux.handle(request, response);
 				}
 				long start = System.nanoTime();
+				long startedAtMicros = (this.spans != null) ? currentTimeMicros() : 0;
 				return this.cache.nearHit(key)
 					.flatMap((lookup) -> (lookup instanceof ResponseCache.NearLookup.Hit hit)
-							? write(request, response, route, hit.response(), start)
+							? write(request, response, route, hit.response(), start, startedAtMicros)
 							: onRequestLoop(request, Mono.defer(() -> this.webFlux
 								.handle(stamped(request, ((ResponseCache.NearLookup.Miss) lookup).read()), response))));
 			}
@@ -142,7 +149,9 @@ final class NearHitHttpHandler implements HttpHandler {
 	}
 
 	private Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, Route route, CachedResponse hit,
-			long start) {
+			long start, long startedAtMicros) {
+		Span span = (this.spans != null) ? this.spans.start(request, route.declared().pathPattern(), startedAtMicros)
+				: null;
 		HttpHeaders headers = response.getHeaders();
 		HttpCaching.Rendition rendition = this.cache.httpCaching().render(hit, request.getHeaders(), headers);
 		for (Map.Entry<String, String> header : SECURITY_HEADERS) {
@@ -163,6 +172,9 @@ final class NearHitHttpHandler implements HttpHandler {
 			if (signal != SignalType.CANCEL) {
 				timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			}
+			if (span != null) {
+				NearHitSpans.end(span, rendition.status(), signal == SignalType.CANCEL);
+			}
 		});
 	}
 
@@ -178,6 +190,11 @@ final class NearHitHttpHandler implements HttpHandler {
 						.tag("status", Integer.toString(status.value()))
 						.tag("uri", route.declared().pathPattern())
 						.register(this.meterRegistry));
+	}
+
+	private static long currentTimeMicros() {
+		Instant now = Instant.now();
+		return TimeUnit.SECONDS.toMicros(now.getEpochSecond()) + TimeUnit.NANOSECONDS.toMicros(now.getNano());
 	}
 
 	/**

@@ -47,6 +47,8 @@ public class ResponseCache {
 
 	private final HttpCaching httpCaching;
 
+	private final CacheSteps steps;
+
 	/** Loads shared while Redis is unavailable, by value key; bounded. */
 	private final Cache<String, CoalescedRead<byte[]>> bypassLoads = Caffeine.newBuilder()
 		.maximumSize(10_000)
@@ -54,8 +56,9 @@ public class ResponseCache {
 		.build();
 
 	ResponseCache(GuardedRedis redis, Generations generations, CacheProperties properties, JsonMapper jsonMapper,
-			CacheMetrics metrics, Clock clock) {
+			CacheMetrics metrics, Clock clock, CacheSteps steps) {
 		this.generations = generations;
+		this.steps = steps;
 		this.properties = properties;
 		this.metrics = metrics;
 		this.clock = clock;
@@ -64,10 +67,10 @@ public class ResponseCache {
 		LoadBulkhead bulkhead = new LoadBulkhead(properties.maxConcurrentLoads(), properties.loadQueueTimeout(),
 				metrics);
 		metrics.watch(bulkhead);
-		this.loads = new JsonLoads(jsonMapper, properties.loadTimeout(), bulkhead, metrics);
+		this.loads = new JsonLoads(jsonMapper, properties.loadTimeout(), bulkhead, metrics, steps);
 		this.leasedLoads = new LeasedLoads(new StoredEntries(redis, this.nearCache, properties, clock),
 				new LoadLease(redis, properties.loadTimeout().plus(properties.redisTimeout()).plusSeconds(1)),
-				this.loads, metrics, clock, properties.refreshAhead());
+				this.loads, metrics, clock, properties.refreshAhead(), steps);
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
 	}
@@ -101,6 +104,11 @@ public class ResponseCache {
 	}
 
 	private Mono<CachedResponse> get(CacheKey key, StampRead earlierRead, Mono<?> loader) {
+		return this.steps.observe(CacheSteps.Step.LOOKUP, lookUp(key, earlierRead, loader),
+				(response) -> CacheSteps.outcomeOf(response.outcome()));
+	}
+
+	private Mono<CachedResponse> lookUp(CacheKey key, StampRead earlierRead, Mono<?> loader) {
 		if (!this.properties.enabled()) {
 			return loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED);
 		}
@@ -212,7 +220,7 @@ public class ResponseCache {
 	}
 
 	private Mono<String> readStamp(CacheKey key) {
-		return this.generations.stamp(key.dependencies());
+		return this.steps.observe(CacheSteps.Step.GENERATIONS, this.generations.stamp(key.dependencies()));
 	}
 
 	private String valueKey(CacheKey key) {

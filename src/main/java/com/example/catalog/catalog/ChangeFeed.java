@@ -121,8 +121,8 @@ final class ChangeFeed implements SmartLifecycle {
 			.usingWhen(Mono.from(this.connectionFactory.create()), this::listen, Connection::close,
 					(connection, ex) -> connection.close(), Connection::close)
 			.doOnError((ex) -> {
-				// Once per interruption: while the database is away every attempt fails
-				// alike.
+				// Once per interruption: while the database
+				// is away every attempt fails alike.
 				if (this.listening) {
 					logger.warn("Change feed interrupted (" + ex.getMessage() + "); reconnecting");
 				}
@@ -150,10 +150,10 @@ final class ChangeFeed implements SmartLifecycle {
 			.thenMany(postgres.createStatement("LISTEN " + CHANNEL).execute())
 			.flatMap((result) -> result.getRowsUpdated())
 			.thenMany(Flux.defer(() -> {
-				// The driver hands notifications over through a small bounded buffer and
-				// fails the connection when it overflows: take them as fast as they come,
-				// and invalidate many at once (each change is independent and
-				// idempotent).
+				// The driver hands notifications over through a small
+				// bounded buffer and fails the connection when it
+				// overflows: take them as fast as they come, and invalidate
+				// many at once (each change is independent and idempotent).
 				Flux<Void> changes = postgres.getNotifications()
 					.onBackpressureBuffer(MAX_WAITING_CHANGES)
 					.flatMap(this::invalidate, CONCURRENT_INVALIDATIONS);

@@ -20,8 +20,8 @@ record StoredResponse(int status, String location, String contentType, byte[] bo
 			builder.location(URI.create(this.location));
 		}
 		if (created()) {
-			// The body is the new item's JSON: its ETag lets the client chain a
-			// conditional write.
+			// The body is the new item's JSON: its ETag
+			// lets the client chain a conditional write.
 			builder.eTag(ItemETag.header(this.body));
 		}
 		return builder.body(this.body);

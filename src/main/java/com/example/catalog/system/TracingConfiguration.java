@@ -1,5 +1,6 @@
 package com.example.catalog.system;
 
+import io.micrometer.observation.ObservationPredicate;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
@@ -22,19 +23,32 @@ class TracingConfiguration {
 
 	static final String ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
 
+	/** What r2dbc-proxy names the observation of a query. */
+	static final String DATABASE_QUERY_OBSERVATION = "r2dbc.query";
+
 	@Bean
 	Sampler otelSampler(Environment environment, TracingProperties tracing) {
-		// The first use of the OpenTelemetry context loads its storage from the class
-		// path
-		// (blocking I/O): do it now, at start-up, not on the first event loop that asks.
+		// The first use of the OpenTelemetry context loads its
+		// storage from the class path (blocking I/O): do it now,
+		// at start-up, not on the first event loop that asks.
 		Context.root();
 		// Boot's own sampler would record spans (10 % of requests by default, and every
-		// one
-		// a caller marked sampled) only to drop them for want of an exporter.
+		// one a caller marked sampled) only to drop them for want of an exporter.
 		if (!StringUtils.hasText(environment.getProperty(ENDPOINT))) {
 			return Sampler.alwaysOff();
 		}
 		return Sampler.parentBased(Sampler.traceIdRatioBased(tracing.getSampling().getProbability()));
+	}
+
+	/**
+	 * Queries are observed (a span each, beside an {@code r2dbc.query} timer) only while
+	 * traces are exported: without an exporter the observation would only cost each query
+	 * its bookkeeping.
+	 */
+	@Bean
+	ObservationPredicate databaseQueriesObservedOnlyWhenTraced(Environment environment) {
+		boolean traced = StringUtils.hasText(environment.getProperty(ENDPOINT));
+		return (name, context) -> traced || !DATABASE_QUERY_OBSERVATION.equals(name);
 	}
 
 }

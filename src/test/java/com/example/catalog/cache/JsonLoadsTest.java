@@ -44,7 +44,7 @@ class JsonLoadsTest {
 	private final AtomicInteger loaderSubscriptions = new AtomicInteger();
 
 	private JsonLoads loads(LoadBulkhead bulkhead) {
-		return new JsonLoads(this.jsonMapper, LOAD_TIMEOUT, bulkhead, this.metrics);
+		return new JsonLoads(this.jsonMapper, LOAD_TIMEOUT, bulkhead, this.metrics, CacheSteps.UNOBSERVED);
 	}
 
 	/** A loader, as a handler builds one per request, that counts its subscriptions. */

@@ -90,8 +90,10 @@ class LeasedLoadsTest {
 				TTL.multipliedBy(2).plus(STALE_IF_ERROR));
 		StoredEntries entries = new StoredEntries(guarded, nearCache, properties, this.clock);
 		JsonLoads loads = new JsonLoads(JsonMapper.builder().build(), properties.loadTimeout(),
-				new LoadBulkhead(properties.maxConcurrentLoads(), properties.loadQueueTimeout(), metrics), metrics);
-		return new LeasedLoads(entries, new LoadLease(guarded, LEASE_TTL), loads, metrics, this.clock, REFRESH_AHEAD);
+				new LoadBulkhead(properties.maxConcurrentLoads(), properties.loadQueueTimeout(), metrics), metrics,
+				CacheSteps.UNOBSERVED);
+		return new LeasedLoads(entries, new LoadLease(guarded, LEASE_TTL), loads, metrics, this.clock, REFRESH_AHEAD,
+				CacheSteps.UNOBSERVED);
 	}
 
 	/** A loader, as a handler builds one per request, that counts its subscriptions. */

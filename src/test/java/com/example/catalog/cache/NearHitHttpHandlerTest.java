@@ -68,7 +68,7 @@ class NearHitHttpHandlerTest {
 		CacheableRoute item = new CacheableRoute("/catalog/items/{id}",
 				(request, variables) -> CacheKey.forPublicRoute("item").with("id", variables.get("id")).build());
 		this.handler = new NearHitHttpHandler(this.webFlux, this.cache, List.of(page, item), this.meters,
-				"http.server.requests", new RequestEventLoops());
+				"http.server.requests", new RequestEventLoops(), null);
 	}
 
 	private void holding(boolean held) {

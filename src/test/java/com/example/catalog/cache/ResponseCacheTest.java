@@ -103,7 +103,8 @@ class ResponseCacheTest {
 				metrics);
 		Generations generations = new Generations(guarded, PREFIX, CacheConfiguration.counterTtl(properties),
 				properties.invalidationTimeout(), properties.redisTimeout(), this.clock, metrics);
-		return new ResponseCache(guarded, generations, properties, JsonMapper.builder().build(), metrics, this.clock);
+		return new ResponseCache(guarded, generations, properties, JsonMapper.builder().build(), metrics, this.clock,
+				CacheSteps.UNOBSERVED);
 	}
 
 	/** The counter of a scope, as {@link Generations} names it. */

@@ -65,8 +65,8 @@ class SearchIntegrationTest {
 
 	@Test
 	void aQWithTrigramsWhoseMatchesAreNeitherRareNorAmongTheFirstRowsStillGetsFullPages() {
-		// More matches than a search takes as rare, none among the first rows of the
-		// order.
+		// More matches than a search takes as rare,
+		// none among the first rows of the order.
 		int matches = PageStatements.RARE_MATCHES + 500;
 		insert(PageStatements.SCAN_ROWS + matches,
 				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Walnut shelf ' ELSE 'Oak shelf ' END || g");

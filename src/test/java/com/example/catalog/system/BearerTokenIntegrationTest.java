@@ -166,8 +166,8 @@ class BearerTokenIntegrationTest {
 	void aRotatedKeyIsFetchedWithoutARestart() {
 		String subject = "rotation-" + UUID.randomUUID();
 		get("/me/favorites", provider.token(subject, "USER")).expectStatus().isOk();
-		// a while after the last fetch, the first token with the new key has the set
-		// fetched
+		// a while after the last fetch, the first
+		// token with the new key has the set fetched
 		steppingClock.skip(cooldown());
 		int fetches = provider.jwkSetFetches();
 		provider.rotate();

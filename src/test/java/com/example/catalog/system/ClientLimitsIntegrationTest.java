@@ -108,8 +108,7 @@ class ClientLimitsIntegrationTest {
 				.value());
 		}
 		// 201, or a 503 when Redis is slow to confirm the invalidation on a loaded
-		// machine:
-		// either way the write reached the database and took its token
+		// machine: either way the write reached the database and took its token
 		assertThat(statuses.subList(0, 3)).as("writes within the burst")
 			.allSatisfy((status) -> assertThat(status).isIn(201, 503));
 		assertThat(statuses.get(3)).as("the write past it").isEqualTo(429);

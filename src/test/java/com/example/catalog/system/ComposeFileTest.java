@@ -228,9 +228,9 @@ class ComposeFileTest {
 
 	private static ConfigurableApplicationContext start(Map<String, String> settings, String keyPrefix) {
 		StandardReactiveWebEnvironment environment = new StandardReactiveWebEnvironment();
-		// Named like the real one: Spring Boot binds environment-variable names relaxedly
-		// only in a SystemEnvironmentPropertySource called "systemEnvironment" or
-		// "...-systemEnvironment".
+		// Named like the real one: Spring Boot binds environment-variable
+		// names relaxedly only in a SystemEnvironmentPropertySource
+		// called "systemEnvironment" or "...-systemEnvironment".
 		environment.getPropertySources()
 			.addFirst(new SystemEnvironmentPropertySource(
 					"compose-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new HashMap<>(settings)));

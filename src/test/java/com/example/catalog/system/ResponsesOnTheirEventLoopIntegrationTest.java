@@ -103,8 +103,7 @@ class ResponsesOnTheirEventLoopIntegrationTest {
 
 	private void assertNoRequestHeldBack(int requests) {
 		// Event loops may still be logging the end of the last exchange: read a copy,
-		// taken
-		// under the lock Logback appends under.
+		// taken under the lock Logback appends under.
 		List<ILoggingEvent> events;
 		synchronized (this.serverEvents) {
 			events = new ArrayList<>(this.serverEvents.list);
