@@ -6,7 +6,7 @@
 # sent). Two paths, each a cache hit:
 #   near   GET /catalog?category=decor&limit=200, no credentials: answered before WebFlux
 #   full   GET /me/favorites with Basic credentials: the whole WebFlux and security chain
-# After 10 s of wrk warm-up per target, BENCH_ROUNDS (4) rounds of BENCH_SECONDS (5) s wrk runs,
+# After BENCH_WARMUP (10) s of wrk warm-up per target, BENCH_ROUNDS (4) rounds of BENCH_SECONDS (5) s wrk runs,
 # the targets alternating within each round; prints requests/s per run and the medians.
 #
 #   TC_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/catalog_ops TC_REDIS_URL=redis://127.0.0.1:6379/13 \
@@ -20,6 +20,7 @@ set -euo pipefail
 : "${TC_R2DBC_URL:?set TC_R2DBC_URL}" "${TC_REDIS_URL:?set TC_REDIS_URL}"
 ROUNDS=${BENCH_ROUNDS:-4}
 SECONDS_EACH=${BENCH_SECONDS:-5}
+WARMUP=${BENCH_WARMUP:-10}
 PORT=${BENCH_PORT_BASE:-18180}
 NEAR='/catalog?category=decor&limit=200'
 FULL='/me/favorites'
@@ -69,7 +70,7 @@ run() { # port path seconds -> requests/s
   fi | awk '/Requests\/sec/{print $2}'
 }
 for i in 0 1 2 3; do
-  for path in "$NEAR" "$FULL"; do run $((PORT + i)) "$path" 10 >/dev/null; done
+  for path in "$NEAR" "$FULL"; do run $((PORT + i)) "$path" "$WARMUP" >/dev/null; done
 done
 for r in $(seq 1 "$ROUNDS"); do
   for path in near full; do

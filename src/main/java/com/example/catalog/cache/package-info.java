@@ -39,5 +39,9 @@
  * it fails the write with
  * {@link com.example.catalog.cache.InvalidationUnconfirmedException} and keeps the change
  * pending, bypassing what it touched until Redis confirms it.
+ * <p>
+ * Traces: with an exporter, {@code CacheSteps} makes the lookup, lease wait, load and
+ * store spans of the request's trace, and {@code NearHitSpans} the server span of a near
+ * hit; without one both cost a request nothing but a check.
  */
 package com.example.catalog.cache;
