@@ -109,15 +109,16 @@ class CacheConfiguration {
 	@Bean
 	HttpHandlerDecoratorFactory nearHitHttpHandler(ResponseCache responseCache,
 			ObjectProvider<CacheableRoute> cacheableRoutes, MeterRegistry meterRegistry, Environment environment,
-			ObjectProvider<Propagator> propagator) {
+			ObjectProvider<Propagator> propagator, ObjectProvider<PublicRouteCredentials> credentials) {
 		List<CacheableRoute> routes = cacheableRoutes.orderedStream().toList();
 		String requestsTimerName = environment.getProperty("management.observations.http.server.requests.name",
 				"http.server.requests");
 		RequestEventLoops eventLoops = new RequestEventLoops();
 		Propagator tracePropagator = tracesExported(environment) ? propagator.getIfAvailable() : null;
 		NearHitSpans spans = (tracePropagator != null) ? new NearHitSpans(tracePropagator) : null;
+		PublicRouteCredentials knownValid = credentials.getIfAvailable(() -> PublicRouteCredentials.NONE);
 		return (webFlux) -> new NearHitHttpHandler(webFlux, responseCache, routes, meterRegistry, requestsTimerName,
-				eventLoops, spans);
+				eventLoops, spans, knownValid);
 	}
 
 	@Bean

@@ -35,9 +35,12 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * exactly as WebFlux would.
  * <p>
  * Requests with credentials go the full way, because Spring Security answers wrong
- * credentials with a 401 even on a public route; so do HTTPS requests (their security
- * headers differ), HEAD requests and any path not in its plain spelling (Spring
- * Security's firewall has a say about encoded or parameterised paths).
+ * credentials with a 401 even on a public route, unless they are
+ * {@link PublicRouteCredentials known valid} (a bearer token already checked and not
+ * expired, say): then the full chain would answer as it answers anonymous requests. So do
+ * HTTPS requests (their security headers differ), HEAD requests and any path not in its
+ * plain spelling (Spring Security's firewall has a say about encoded or parameterised
+ * paths).
  * <p>
  * WebFlux would time the request as {@code http.server.requests}; this handler records
  * the same timer, with the same tags, so hits stay in the request metrics.
@@ -68,12 +71,16 @@ final class NearHitHttpHandler implements HttpHandler {
 	/** Only while traces are exported. */
 	private final NearHitSpans spans;
 
+	private final PublicRouteCredentials credentials;
+
 	private final Cache<String, CacheKey> keys = Caffeine.newBuilder().maximumSize(10_000).build();
 
 	NearHitHttpHandler(HttpHandler webFlux, ResponseCache cache, List<CacheableRoute> routes,
-			MeterRegistry meterRegistry, String requestsTimerName, RequestEventLoops eventLoops, NearHitSpans spans) {
+			MeterRegistry meterRegistry, String requestsTimerName, RequestEventLoops eventLoops, NearHitSpans spans,
+			PublicRouteCredentials credentials) {
 		this.webFlux = webFlux;
 		this.spans = spans;
+		this.credentials = credentials;
 		this.eventLoops = eventLoops;
 		this.cache = cache;
 		this.routes = routes.stream()
@@ -87,8 +94,7 @@ final class NearHitHttpHandler implements HttpHandler {
 	@Override
 	public Mono<Void> handle(ServerHttpRequest request, ServerHttpResponse response) {
 		if (request.getMethod() != HttpMethod.GET || request.getSslInfo() != null
-				|| request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)
-				|| !plainSpelling(request.getPath())) {
+				|| !credentialsAnswerAsAnonymous(request) || !plainSpelling(request.getPath())) {
 			return this.webFlux.handle(request, response);
 		}
 		for (Route route : this.routes) {
@@ -109,6 +115,11 @@ final class NearHitHttpHandler implements HttpHandler {
 			}
 		}
 		return this.webFlux.handle(request, response);
+	}
+
+	private boolean credentialsAnswerAsAnonymous(ServerHttpRequest request) {
+		List<String> authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+		return authorization == null || this.credentials.knownValid(authorization);
 	}
 
 	/**

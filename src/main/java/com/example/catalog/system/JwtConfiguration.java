@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import com.example.catalog.cache.PublicRouteCredentials;
+
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -63,7 +65,7 @@ class JwtConfiguration {
 
 	@Bean
 	@Conditional(IdentityProvider.class)
-	ReactiveJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security,
+	RememberingJwtDecoder jwtDecoder(OAuth2ResourceServerProperties resourceServer, SecurityProperties security,
 			Clock clock) throws IOException, GeneralSecurityException {
 		OAuth2ResourceServerProperties.Jwt jwt = resourceServer.getJwt();
 		String issuer = jwt.getIssuerUri();
@@ -84,13 +86,23 @@ class JwtConfiguration {
 			decoder = NimbusReactiveJwtDecoder.withPublicKey(publicKey(jwt.readPublicKey())).build();
 		}
 		decoder.setJwtValidator(validator(issuer, security.jwt().audience()));
-		ReactiveJwtDecoder remembering = new RememberingJwtDecoder(decoder, Clock.systemUTC(), REMEMBERED_TOKENS);
 		// Nimbus's decoder fails with an IllegalStateException when the provider's keys
 		// cannot be fetched; as a JwtException (not a BadJwtException) it becomes the
 		// service's failure (a 503), not the token's (a 401) nor an unexpected 500.
-		return (token) -> remembering.decode(token)
+		ReactiveJwtDecoder checking = (token) -> decoder.decode(token)
 			.onErrorMap((ex) -> !(ex instanceof JwtException),
 					(ex) -> new JwtException("The identity provider's keys could not be fetched", ex));
+		return new RememberingJwtDecoder(checking, clock, REMEMBERED_TOKENS);
+	}
+
+	/**
+	 * Lets the near-hit handler answer a public route's hit for a bearer token this
+	 * instance has already checked, as fast as an anonymous one.
+	 */
+	@Bean
+	@Conditional(IdentityProvider.class)
+	PublicRouteCredentials rememberedBearerTokens(RememberingJwtDecoder jwtDecoder) {
+		return new RememberedBearerTokens(jwtDecoder);
 	}
 
 	/** An X.509 {@code PUBLIC KEY} PEM, as {@code openssl pkey -pubout} writes it. */

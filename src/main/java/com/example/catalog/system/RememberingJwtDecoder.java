@@ -35,8 +35,7 @@ final class RememberingJwtDecoder implements ReactiveJwtDecoder {
 	public Mono<Jwt> decode(String token) {
 		Jwt known = this.valid.getIfPresent(token);
 		if (known != null) {
-			Instant expiresAt = known.getExpiresAt();
-			if (expiresAt != null && this.clock.instant().isBefore(expiresAt)) {
+			if (unexpired(known)) {
 				return Mono.just(known);
 			}
 			this.valid.invalidate(token);
@@ -46,6 +45,20 @@ final class RememberingJwtDecoder implements ReactiveJwtDecoder {
 				this.valid.put(token, jwt);
 			}
 		});
+	}
+
+	/**
+	 * Whether {@link #decode} would answer {@code token} from memory now: it passed every
+	 * check before and has not expired since.
+	 */
+	boolean remembersValid(String token) {
+		Jwt known = this.valid.getIfPresent(token);
+		return known != null && unexpired(known);
+	}
+
+	private boolean unexpired(Jwt jwt) {
+		Instant expiresAt = jwt.getExpiresAt();
+		return expiresAt != null && this.clock.instant().isBefore(expiresAt);
 	}
 
 }

@@ -54,6 +54,9 @@ class NearHitHttpHandlerTest {
 
 	private NearHitHttpHandler handler;
 
+	/** The Authorization header the credentials check knows valid. */
+	private List<String> knownValid = List.of();
+
 	@BeforeEach
 	void routes() {
 		given(this.cache.httpCaching()).willReturn(new HttpCaching(Duration.ZERO));
@@ -68,7 +71,8 @@ class NearHitHttpHandlerTest {
 		CacheableRoute item = new CacheableRoute("/catalog/items/{id}",
 				(request, variables) -> CacheKey.forPublicRoute("item").with("id", variables.get("id")).build());
 		this.handler = new NearHitHttpHandler(this.webFlux, this.cache, List.of(page, item), this.meters,
-				"http.server.requests", new RequestEventLoops(), null);
+				"http.server.requests", new RequestEventLoops(), null,
+				(authorization) -> authorization.equals(this.knownValid));
 	}
 
 	private void holding(boolean held) {
@@ -132,6 +136,18 @@ class NearHitHttpHandlerTest {
 		run(MockServerHttpRequest.get("/catalog").header(HttpHeaders.AUTHORIZATION, "Basic eDp5"));
 		assertThat(this.chainCalls).hasValue(1);
 		verify(this.cache, never()).nearHit(any());
+	}
+
+	@Test
+	void aHitWithCredentialsKnownValidIsWrittenWithoutTheChain() {
+		holding(true);
+		this.knownValid = List.of("Bearer checked-before");
+		MockServerHttpResponse response = run(MockServerHttpRequest.get("/catalog?limit=5")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer checked-before"));
+		assertThat(this.chainCalls).hasValue(0);
+		assertThat(response.getHeaders().getFirst("Cache-Status")).isEqualTo("catalog; hit");
+		run(MockServerHttpRequest.get("/catalog?limit=5").header(HttpHeaders.AUTHORIZATION, "Bearer never-seen"));
+		assertThat(this.chainCalls).as("other credentials go the full way").hasValue(1);
 	}
 
 	@Test

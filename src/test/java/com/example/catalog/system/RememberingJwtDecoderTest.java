@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -75,6 +76,30 @@ class RememberingJwtDecoderTest {
 		this.now.set(START.plusSeconds(60));
 		StepVerifier.create(this.decoder.decode("good")).verifyError(BadJwtException.class);
 		assertThat(this.checks).hasValue(2);
+	}
+
+	@Test
+	void onlyATokenThatPassedAndHasNotExpiredIsRememberedValid() {
+		assertThat(this.decoder.remembersValid("good")).as("never decoded").isFalse();
+		StepVerifier.create(this.decoder.decode("good")).expectNextCount(1).verifyComplete();
+		StepVerifier.create(this.decoder.decode("bad")).verifyError(BadJwtException.class);
+		assertThat(this.decoder.remembersValid("good")).isTrue();
+		assertThat(this.decoder.remembersValid("bad")).isFalse();
+		assertThat(this.decoder.remembersValid("good ")).as("another token").isFalse();
+		this.now.set(START.plusSeconds(60));
+		assertThat(this.decoder.remembersValid("good")).as("expired").isFalse();
+		assertThat(this.checks).as("asking checks nothing").hasValue(2);
+	}
+
+	@Test
+	void onlyOneBearerHeaderWithARememberedTokenIsKnownValid() {
+		StepVerifier.create(this.decoder.decode("good")).expectNextCount(1).verifyComplete();
+		RememberedBearerTokens bearer = new RememberedBearerTokens(this.decoder);
+		assertThat(bearer.knownValid(List.of("Bearer good"))).isTrue();
+		assertThat(bearer.knownValid(List.of("Bearer bad"))).isFalse();
+		assertThat(bearer.knownValid(List.of("Basic good"))).isFalse();
+		assertThat(bearer.knownValid(List.of("good"))).isFalse();
+		assertThat(bearer.knownValid(List.of("Bearer good", "Bearer good"))).isFalse();
 	}
 
 	@Test
