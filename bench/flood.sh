@@ -8,8 +8,9 @@
 # (Redis database 13, flushed), with per-client limits of FLOOD_RATE (50) loads a second and a
 # burst of as many. The hits come from anonymous wrk connections (the client is their address);
 # the flood is `GET /catalog?q=<random digits>` sent as the user `editor` (another client: the
-# principal), so the limit applies to it alone. Three 15 s phases: hits alone, hits during the
-# flood, the flood alone. Prints p99s, the flood's answers and the loads per second.
+# principal), so the limit applies to it alone. 15 s phases: hits alone, hits during the flood
+# (both as fast as wrk can send), then the same two paced (see below). Prints p99s, the flood's
+# answers and the loads per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${1:-target/catalog-service.jar}
@@ -58,4 +59,22 @@ echo "the flood:               $(rps "$OUT/flood-beside.txt") requests/s, $(non2
 answered=$(awk '/requests in/{print $1}' "$OUT/flood-beside.txt")
 echo "flood requests answered 2xx per second (each one database load): $(awk -v n="$answered" -v r="$(non2xx "$OUT/flood-beside.txt" || echo 0)" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (n-r)/s}') (limit $RATE a second after a burst of $RATE)"
 echo "catalog_cache_loads_total per second during the flood: $(awk -v a="$before" -v b="$after" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (b-a)/s}') (it counts the loads the limit refused too)"
+
+# Paced: each hit connection pauses PACE_HITS_MS (2) between requests and each flood connection
+# PACE_FLOOD_MS (8), so neither saturates the cores and the p99 measures the service, not the queue
+# of a closed loop competing for two cores with its own load generators.
+PACE_HITS_MS=${PACE_HITS_MS:-2}
+PACE_FLOOD_MS=${PACE_FLOOD_MS:-8}
+printf 'delay = function() return %s end\n' "$PACE_HITS_MS" >"$OUT/paced-hits.lua"
+{ cat "$OUT/flood.lua"; printf 'delay = function() return %s end\n' "$PACE_FLOOD_MS"; } >"$OUT/paced-flood.lua"
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency -s "$OUT/paced-hits.lua" "$BASE$HIT" >"$OUT/paced-alone.txt"
+before=$(loads)
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency -s "$OUT/paced-flood.lua" "$BASE" >"$OUT/paced-flood-beside.txt" &
+FLOOD=$!
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency -s "$OUT/paced-hits.lua" "$BASE$HIT" >"$OUT/paced-beside.txt"
+wait $FLOOD
+after=$(loads)
+echo "paced hits alone:        p99 $(p99 "$OUT/paced-alone.txt"), $(rps "$OUT/paced-alone.txt") requests/s"
+echo "paced hits beside flood: p99 $(p99 "$OUT/paced-beside.txt"), $(rps "$OUT/paced-beside.txt") requests/s"
+echo "the paced flood:         $(rps "$OUT/paced-flood-beside.txt") requests/s, $(non2xx "$OUT/paced-flood-beside.txt" || echo 0) not 2xx; catalog_cache_loads_total per second $(awk -v a="$before" -v b="$after" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (b-a)/s}')"
 echo "raw output: $OUT"

@@ -27,6 +27,7 @@ import org.springframework.security.oauth2.jwt.ReactiveJwtDecoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
 import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -60,7 +61,13 @@ class SecurityConfiguration {
 		http.csrf(ServerHttpSecurity.CsrfSpec::disable)
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
-			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance());
+			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+			// Spring Security's default request cache opens a WebSession for every GET
+			// (its
+			// id made on a bounded-elastic thread) to look for a request saved before a
+			// login
+			// page: there is no login page here.
+			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()));
 		if (properties.basicEnabled()) {
 			http.httpBasic((basic) -> basic.authenticationEntryPoint(challenges::unauthorized));
 		}

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,8 +28,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webflux.test.autoconfigure.WebFluxTest;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
 import org.springframework.core.type.AnnotationMetadata;
@@ -42,6 +45,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.WebSessionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
@@ -66,7 +71,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 		"catalog.security.users.bob.roles=USER", "catalog.security.users.ops.password={noop}ops-secret",
 		"catalog.security.users.ops.roles=OPS" })
 @Import({ SecurityConfiguration.class, ClientLimits.class, SecurityWebFluxTest.PackagePrivateCollaborators.class,
-		SimpleMeterRegistry.class })
+		SecurityWebFluxTest.CountingSessionManager.class, SimpleMeterRegistry.class })
 @EnableConfigurationProperties(SecurityProperties.class)
 class SecurityWebFluxTest {
 
@@ -77,6 +82,9 @@ class SecurityWebFluxTest {
 
 	@Autowired
 	WebTestClient client;
+
+	@Autowired
+	SessionsOpened sessions;
 
 	@Autowired
 	ApplicationContext context;
@@ -133,6 +141,20 @@ class SecurityWebFluxTest {
 			.exchange()
 			.expectStatus()
 			.isOk();
+	}
+
+	@Test
+	void noRequestOpensAWebSession() {
+		this.client.get().uri("/catalog").exchange().expectStatus().isOk();
+		this.client.get()
+			.uri("/catalog/items/7")
+			.headers(basic("alice", "alice-secret"))
+			.exchange()
+			.expectStatus()
+			.isOk();
+		this.client.get().uri("/me/favorites").exchange().expectStatus().isUnauthorized();
+		postItem(VALID_ITEM, basic("alice", "alice-secret")).expectStatus().isForbidden();
+		assertThat(this.sessions.opened).hasValue(0);
 	}
 
 	@Test
@@ -439,6 +461,32 @@ class SecurityWebFluxTest {
 
 	private static Consumer<HttpHeaders> basic(String user, String password) {
 		return (headers) -> headers.setBasicAuth(user, password);
+	}
+
+	/** Counts the requests whose WebSession was asked for. */
+	static final class SessionsOpened {
+
+		final AtomicInteger opened = new AtomicInteger();
+
+	}
+
+	@TestConfiguration(proxyBeanMethods = false)
+	static class CountingSessionManager {
+
+		@Bean
+		SessionsOpened sessionsOpened() {
+			return new SessionsOpened();
+		}
+
+		@Bean
+		WebSessionManager webSessionManager(SessionsOpened sessions) {
+			WebSessionManager manager = new DefaultWebSessionManager();
+			return (exchange) -> Mono.defer(() -> {
+				sessions.opened.incrementAndGet();
+				return manager.getSession(exchange);
+			});
+		}
+
 	}
 
 	/**
