@@ -1,10 +1,7 @@
 package com.example.catalog.catalog;
 
 import java.net.URI;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,25 +9,23 @@ import org.junit.jupiter.api.Test;
 import com.example.catalog.CacheStatusHeader;
 import com.example.catalog.Editor;
 import com.example.catalog.IntegrationTest;
+import com.example.catalog.RequestsSeenByWebFlux;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The near-hit handler is wired in front of WebFlux: its answers look exactly like the
  * full chain's (see {@link CatalogCacheIntegrationTest}), so what proves it answered is
- * that a hit never reached WebFlux's filters, Spring Security's among them. A test-only
- * web filter, first in the chain, counts the requests WebFlux sees.
+ * that a hit never reached WebFlux's filters, Spring Security's among them
+ * ({@link RequestsSeenByWebFlux}).
  */
 @IntegrationTest
+@Import(RequestsSeenByWebFlux.CountingFilter.class)
 class NearHitWiringIntegrationTest {
 
 	@Autowired
@@ -94,42 +89,6 @@ class NearHitWiringIntegrationTest {
 
 	private URI uri(String pathAndQuery) {
 		return URI.create("http://127.0.0.1:" + this.port + pathAndQuery);
-	}
-
-	/** Counts, by path and query, the requests that enter WebFlux's filter chain. */
-	static final class RequestsSeenByWebFlux {
-
-		private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-
-		void saw(URI uri) {
-			String target = (uri.getRawQuery() != null) ? uri.getRawPath() + "?" + uri.getRawQuery() : uri.getRawPath();
-			this.counts.computeIfAbsent(target, (key) -> new AtomicInteger()).incrementAndGet();
-		}
-
-		int count(String pathAndQuery) {
-			AtomicInteger count = this.counts.get(pathAndQuery);
-			return (count != null) ? count.get() : 0;
-		}
-
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class CountingFilter {
-
-		@Bean
-		RequestsSeenByWebFlux requestsSeenByWebFlux() {
-			return new RequestsSeenByWebFlux();
-		}
-
-		@Bean
-		@Order(Ordered.HIGHEST_PRECEDENCE)
-		WebFilter countingWebFilter(RequestsSeenByWebFlux seen) {
-			return (exchange, chain) -> {
-				seen.saw(exchange.getRequest().getURI());
-				return chain.filter(exchange);
-			};
-		}
-
 	}
 
 }

@@ -10,8 +10,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -23,13 +21,11 @@ import reactor.test.StepVerifier;
 
 import com.example.catalog.CacheStatusHeader;
 import com.example.catalog.IntegrationTest;
+import com.example.catalog.RequestsSeenByWebFlux;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -38,7 +34,6 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.convention.TestBean;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
-import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code iss} and {@code aud}.
  */
 @IntegrationTest
+@Import(RequestsSeenByWebFlux.CountingFilter.class)
 class BearerTokenIntegrationTest {
 
 	private static final TestIdentityProvider provider = TestIdentityProvider.start();
@@ -300,7 +296,8 @@ class BearerTokenIntegrationTest {
 				(claims) -> claims.expirationTime(Date.from(Instant.now().plus(Duration.ofDays(1))))
 					.claim("roles", List.of("USER")));
 		get(page, token).expectStatus().isOk();
-		assertThat(this.seen.of(page)).as("the miss, and the token's first check, went through WebFlux").isEqualTo(1);
+		assertThat(this.seen.count(page)).as("the miss, and the token's first check, went through WebFlux")
+			.isEqualTo(1);
 		for (int i = 0; i < 3; i++) {
 			get(page, token).expectStatus()
 				.isOk()
@@ -308,9 +305,9 @@ class BearerTokenIntegrationTest {
 				.value("Cache-Status",
 						(value) -> assertThat(CacheStatusHeader.withoutTtlAndKey(value)).isEqualTo("catalog; hit"));
 		}
-		assertThat(this.seen.of(page)).as("hits with the checked token did not").isEqualTo(1);
+		assertThat(this.seen.count(page)).as("hits with the checked token did not").isEqualTo(1);
 		get(page, provider.forged(provider.claims("forger").build())).expectStatus().isUnauthorized();
-		assertThat(this.seen.of(page)).as("a token never checked did").isEqualTo(2);
+		assertThat(this.seen.count(page)).as("a token never checked did").isEqualTo(2);
 	}
 
 	@Test
@@ -321,7 +318,7 @@ class BearerTokenIntegrationTest {
 					.claim("roles", List.of("USER")));
 		get(page, token).expectStatus().isOk();
 		get(page, token).expectStatus().isOk();
-		assertThat(this.seen.of(page)).isEqualTo(1);
+		assertThat(this.seen.count(page)).isEqualTo(1);
 		// past the token's expiry by the application's clock, well within the page's TTL
 		steppingClock.skip(Duration.ofMinutes(2));
 		get(page, token).expectStatus()
@@ -329,7 +326,7 @@ class BearerTokenIntegrationTest {
 			.expectHeader()
 			.value("Cache-Status",
 					(value) -> assertThat(CacheStatusHeader.withoutTtlAndKey(value)).isEqualTo("catalog; hit"));
-		assertThat(this.seen.of(page)).as("the expired token was checked again").isEqualTo(2);
+		assertThat(this.seen.count(page)).as("the expired token was checked again").isEqualTo(2);
 	}
 
 	@Test
@@ -401,40 +398,6 @@ class BearerTokenIntegrationTest {
 
 	private static Date ago(long seconds) {
 		return new Date(System.currentTimeMillis() - seconds * 1000);
-	}
-
-	/** Counts, by path and query, the requests that enter WebFlux's filter chain. */
-	static final class RequestsSeenByWebFlux {
-
-		private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-
-		int of(String pathAndQuery) {
-			AtomicInteger count = this.counts.get(pathAndQuery);
-			return (count != null) ? count.get() : 0;
-		}
-
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class CountingFilter {
-
-		@Bean
-		RequestsSeenByWebFlux requestsSeenByWebFlux() {
-			return new RequestsSeenByWebFlux();
-		}
-
-		@Bean
-		@Order(Ordered.HIGHEST_PRECEDENCE)
-		WebFilter countingWebFilter(RequestsSeenByWebFlux seen) {
-			return (exchange, chain) -> {
-				URI uri = exchange.getRequest().getURI();
-				String target = (uri.getRawQuery() != null) ? uri.getRawPath() + "?" + uri.getRawQuery()
-						: uri.getRawPath();
-				seen.counts.computeIfAbsent(target, (key) -> new AtomicInteger()).incrementAndGet();
-				return chain.filter(exchange);
-			};
-		}
-
 	}
 
 }
