@@ -34,10 +34,15 @@ class TracingConfiguration {
 		Context.root();
 		// Boot's own sampler would record spans (10 % of requests by default, and every
 		// one a caller marked sampled) only to drop them for want of an exporter.
-		if (!StringUtils.hasText(environment.getProperty(ENDPOINT))) {
+		if (!tracesExported(environment)) {
 			return Sampler.alwaysOff();
 		}
 		return Sampler.parentBased(Sampler.traceIdRatioBased(tracing.getSampling().getProbability()));
+	}
+
+	/** Whether an OTLP endpoint is set: without one nothing is recorded. */
+	static boolean tracesExported(Environment environment) {
+		return StringUtils.hasText(environment.getProperty(ENDPOINT));
 	}
 
 	/**
@@ -47,7 +52,7 @@ class TracingConfiguration {
 	 */
 	@Bean
 	ObservationPredicate databaseQueriesObservedOnlyWhenTraced(Environment environment) {
-		boolean traced = StringUtils.hasText(environment.getProperty(ENDPOINT));
+		boolean traced = tracesExported(environment);
 		return (name, context) -> traced || !DATABASE_QUERY_OBSERVATION.equals(name);
 	}
 

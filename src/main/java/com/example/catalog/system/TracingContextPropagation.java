@@ -6,7 +6,6 @@ import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.util.StringUtils;
 
 /**
  * Turns on Reactor's automatic context propagation
@@ -24,8 +23,7 @@ class TracingContextPropagation implements EnvironmentPostProcessor {
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (StringUtils.hasText(environment.getProperty(TracingConfiguration.ENDPOINT))
-				&& !environment.containsProperty(PROPERTY)) {
+		if (TracingConfiguration.tracesExported(environment) && !environment.containsProperty(PROPERTY)) {
 			environment.getPropertySources()
 				.addLast(new MapPropertySource("contextPropagationForTracing", Map.of(PROPERTY, "auto")));
 		}
