@@ -159,15 +159,15 @@ final class LeasedLoads {
 	 */
 	private Mono<Lookup> loadAndStore(String valueKey, String stamp, Mono<?> loader, Mono<Void> releaseLease) {
 		return this.loads.load(loader)
-			.flatMap((json) -> releasingWith(
-					this.steps.observe(CacheSteps.Step.STORE, this.entries.store(valueKey, stamp, json)), releaseLease))
+			.flatMap((json) -> releasingWith(this.entries.store(valueKey, stamp, json), releaseLease))
 			.onErrorResume(JsonLoads::isNotFound,
 					(ex) -> releasingWith(this.entries.storeNotFound(valueKey, stamp, this.loads.notFoundJson(ex)),
 							releaseLease));
 	}
 
-	private static Mono<Lookup> releasingWith(Mono<Lookup> store, Mono<Void> releaseLease) {
-		return store.zipWith(releaseLease.thenReturn(Boolean.TRUE), (lookup, released) -> lookup);
+	private Mono<Lookup> releasingWith(Mono<Lookup> store, Mono<Void> releaseLease) {
+		return this.steps.observe(CacheSteps.Step.STORE, store)
+			.zipWith(releaseLease.thenReturn(Boolean.TRUE), (lookup, released) -> lookup);
 	}
 
 }
