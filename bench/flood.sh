@@ -9,8 +9,10 @@
 # burst of as many. The hits come from anonymous wrk connections (the client is their address);
 # the flood is `GET /catalog?q=<random digits>` sent as the user `editor` (another client: the
 # principal), so the limit applies to it alone. 15 s phases: hits alone, hits during the flood
-# (both as fast as wrk can send), then the same two paced (see below). Prints p99s, the flood's
-# answers and the loads per second.
+# (both as fast as wrk can send), then the same two paced (see below), and last the paced hits
+# beside the same client sending paced hits instead of a flood (the control), and the flood alone
+# for the CPU a flood request costs the service. Prints p99s, the flood's answers and the loads per
+# second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${1:-target/catalog-service.jar}
@@ -41,7 +43,7 @@ EOF
 loads() { curl -s "$BASE/actuator/prometheus" | awk '/^catalog_cache_loads_total/{print $2}'; }
 p99() { awk '/ 99%/{print $2}' "$1"; }
 rps() { awk '/Requests\/sec/{print $2}' "$1"; }
-non2xx() { awk '/Non-2xx/{print $5}' "$1"; }
+non2xx() { awk '/Non-2xx/{n=$5} END{print n+0}' "$1"; }
 
 # warm-up of both paths: the flood's (security, misses, 429s) is cold until it has run a while
 wrk -t1 -c8 -d10s "$BASE$HIT" >/dev/null
@@ -58,7 +60,7 @@ echo "hits during the flood:   p99 $(p99 "$OUT/beside.txt"), $(rps "$OUT/beside.
 echo "the flood:               $(rps "$OUT/flood-beside.txt") requests/s, $(non2xx "$OUT/flood-beside.txt" || echo 0) not 2xx"
 answered=$(awk '/requests in/{print $1}' "$OUT/flood-beside.txt")
 echo "flood requests answered 2xx per second (each one database load): $(awk -v n="$answered" -v r="$(non2xx "$OUT/flood-beside.txt" || echo 0)" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (n-r)/s}') (limit $RATE a second after a burst of $RATE)"
-echo "catalog_cache_loads_total per second during the flood: $(awk -v a="$before" -v b="$after" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (b-a)/s}') (it counts the loads the limit refused too)"
+echo "catalog_cache_loads_total per second during the flood: $(awk -v a="$before" -v b="$after" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (b-a)/s}') (loads that reached the database)"
 
 # Paced: each hit connection pauses PACE_HITS_MS (2) between requests and each flood connection
 # PACE_FLOOD_MS (8), so neither saturates the cores and the p99 measures the service, not the queue
@@ -77,4 +79,27 @@ after=$(loads)
 echo "paced hits alone:        p99 $(p99 "$OUT/paced-alone.txt"), $(rps "$OUT/paced-alone.txt") requests/s"
 echo "paced hits beside flood: p99 $(p99 "$OUT/paced-beside.txt"), $(rps "$OUT/paced-beside.txt") requests/s"
 echo "the paced flood:         $(rps "$OUT/paced-flood-beside.txt") requests/s, $(non2xx "$OUT/paced-flood-beside.txt" || echo 0) not 2xx; catalog_cache_loads_total per second $(awk -v a="$before" -v b="$after" -v s="$SECONDS_EACH" 'BEGIN{printf "%.1f", (b-a)/s}')"
+
+# The control: the same paced hits beside another client (editor, Basic) sending paced requests
+# that are all hits, at the flood's pacing: what any second client's load costs these hits on
+# this machine, against which the flood's own cost can be read.
+{ printf 'wrk.headers["Authorization"] = "Basic ZWRpdG9yOmVkLXNlY3JldA=="\n'; printf 'delay = function() return %s end\n' "$PACE_FLOOD_MS"; } >"$OUT/paced-other-hits.lua"
+OTHER='/catalog?category=cat-4&limit=20'
+curl -sf -u editor:ed-secret "$BASE$OTHER" >/dev/null
+wrk -t1 -c8 -d5s -s "$OUT/paced-other-hits.lua" "$BASE$OTHER" >/dev/null
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency -s "$OUT/paced-other-hits.lua" "$BASE$OTHER" >"$OUT/paced-other.txt" &
+OTHERS=$!
+wrk -t1 -c8 "-d${SECONDS_EACH}s" --latency -s "$OUT/paced-hits.lua" "$BASE$HIT" >"$OUT/paced-beside-hits.txt"
+wait $OTHERS
+echo "paced hits beside another client's paced hits (the control): p99 $(p99 "$OUT/paced-beside-hits.txt"), $(rps "$OUT/paced-beside-hits.txt") requests/s; the other client $(rps "$OUT/paced-other.txt") requests/s, $(non2xx "$OUT/paced-other.txt" || echo 0) not 2xx"
+
+# What a flood request costs the service: CPU time of the jar (utime + stime from /proc, in clock
+# ticks) over 15 s of the flood alone, divided by the requests answered.
+ticks=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$PID/stat"; }
+c0=$(cpu)
+wrk -t1 -c8 "-d${SECONDS_EACH}s" -s "$OUT/flood.lua" "$BASE" >"$OUT/flood-alone.txt"
+c1=$(cpu)
+n=$(awk '/requests in/{print $1}' "$OUT/flood-alone.txt")
+echo "the flood alone: $(rps "$OUT/flood-alone.txt") requests/s, $(non2xx "$OUT/flood-alone.txt") not 2xx; CPU of the service per flood request: $(awk -v c=$((c1 - c0)) -v t="$ticks" -v n="$n" 'BEGIN{printf "%.3f", c * 1000 / t / n}') ms"
 echo "raw output: $OUT"

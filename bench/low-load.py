@@ -2,17 +2,23 @@
 """Latency at low load: one request every 200 ms (the idle service between requests), as the
 low-load miss issue measures it. Against a running service whose catalog holds at least ROUNDS items:
 
-    python3 bench/low-load.py http://127.0.0.1:18080 [ROUNDS]
+    python3 bench/low-load.py http://127.0.0.1:18080 [ROUNDS] [WARMUP_SECONDS]
 
 Per round, on one keep-alive connection: a hit (the same item page each time, after one warm-up
 miss) and a miss (the page of an item picked at random, so a one-item load; a page already cached counts as
 neither). Also times a Redis PING
 on its own connection, the floor of any Redis round trip here. Prints medians and p90s in ms.
+
+WARMUP_SECONDS (default 0): first, four connections send for that long, back to back, the hot
+page and the pages of items kept apart from the measured ones (each a miss the first time), so
+that the JIT has compiled the hit and miss paths before the idle rounds; a service that has run
+under load for a while is in that state, a service just started is not.
 """
-import http.client, json, random, socket, statistics, sys, time, urllib.parse
+import http.client, json, random, socket, statistics, sys, threading, time, urllib.parse
 
 base = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+warmup_seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 0
 u = urllib.parse.urlsplit(base)
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
 
@@ -34,9 +40,30 @@ while json.loads(body).get('nextCursor'):
     ids += [item['id'] for item in json.loads(body)['items']]
 if len(ids) < rounds + 1:
     sys.exit(f'the catalog holds {len(ids)} items; {rounds + 1} are needed')
-ids = [ids[0]] + random.sample(ids[1:], rounds)
+random.shuffle(ids)
+spare = ids[rounds + 1:]
+ids = ids[:rounds + 1]
 hot = '/catalog/items/%d' % ids[0]
 get(hot)
+
+
+def warm_up(until):
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    while time.monotonic() < until and spare:
+        for path in (hot, '/catalog/items/%d' % spare.pop()):
+            c.request('GET', path)
+            c.getresponse().read()
+
+
+if warmup_seconds > 0:
+    until = time.monotonic() + warmup_seconds
+    workers = [threading.Thread(target=warm_up, args=(until,)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    print(f'warmed up for {warmup_seconds:.0f} s ({len(spare)} spare items left uncached)')
+    time.sleep(1)
 
 redis = socket.create_connection(('127.0.0.1', 6379))
 hits, misses, pings, odd = [], [], [], []

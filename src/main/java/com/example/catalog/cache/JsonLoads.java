@@ -42,21 +42,16 @@ final class JsonLoads {
 	}
 
 	/**
-	 * Counted once it reached the database: whether it succeeded, failed or was given up;
-	 * not when the per-client limit refused it before it could.
+	 * Counted once it reached the database: whether it succeeded, failed or was given up.
+	 * (A request its client's limit refuses never gets here: its admission comes first.)
 	 */
 	Mono<byte[]> load(Mono<?> loader) {
 		return this.steps.observe(CacheSteps.Step.LOAD,
-				this.bulkhead.run(loader.doOnSuccess((value) -> this.metrics.loaded()).doOnError((failure) -> {
-					if (!refusedByLimit(failure)) {
-						this.metrics.loaded();
-					}
-				}).doOnCancel(this.metrics::loaded).timeout(this.loadTimeout).map(this.jsonMapper::writeValueAsBytes)));
-	}
-
-	private static boolean refusedByLimit(Throwable failure) {
-		return failure instanceof ErrorResponse response
-				&& response.getStatusCode().value() == HttpStatus.TOO_MANY_REQUESTS.value();
+				this.bulkhead.run(loader.doOnSuccess((value) -> this.metrics.loaded())
+					.doOnError((failure) -> this.metrics.loaded())
+					.doOnCancel(this.metrics::loaded)
+					.timeout(this.loadTimeout)
+					.map(this.jsonMapper::writeValueAsBytes)));
 	}
 
 	static boolean isNotFound(Throwable failure) {

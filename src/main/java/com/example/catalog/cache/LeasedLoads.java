@@ -55,9 +55,12 @@ final class LeasedLoads {
 	/**
 	 * Runs once per key and stamp in this instance (the single flight): the entry from
 	 * Redis, or else a load, which across instances is guarded by the load lease so that
-	 * the other instances wait for the holder's value instead of loading too.
+	 * the other instances wait for the holder's value instead of loading too. A miss asks
+	 * {@code admission} before it takes the lease (or waits for another's); a request
+	 * refused there has cost Redis no lease. {@code admission} must answer the same when
+	 * asked twice (it is asked again should Redis fail after it).
 	 */
-	Mono<Lookup> lookupOrLoad(String valueKey, String stamp, Mono<?> loader) {
+	Mono<Lookup> lookupOrLoad(String valueKey, String stamp, Mono<Void> admission, Mono<?> loader) {
 		long deadline = this.clock.millis() + this.lease.ttl().toMillis();
 		return this.entries.fetchStamped(valueKey, stamp)
 			.map(Optional::of)
@@ -66,11 +69,11 @@ final class LeasedLoads {
 				if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
 					return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
 				}
-				Mono<Lookup> loading = loadUnderLease(valueKey, stamp, loader, deadline, false);
+				Mono<Lookup> loading = admission.then(loadUnderLease(valueKey, stamp, loader, deadline, false));
 				return found.isEmpty() ? loading : loading.onErrorResume(LeasedLoads::mayServeStaleOn,
 						(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
 			})
-			.onErrorResume(CacheUnavailableException.class, (ex) -> this.loads.load(loader)
+			.onErrorResume(CacheUnavailableException.class, (ex) -> admission.then(this.loads.load(loader))
 				.map((json) -> new Lookup(NearEntry.uncompressed(stamp, json), CacheOutcome.BYPASS_UNAVAILABLE)));
 	}
 

@@ -58,6 +58,9 @@ public final class RateLimits {
 
 	private final Cache<String, LocalBucket> localBuckets;
 
+	/** Clients refused by Redis, until their bucket's next token (epoch millis). */
+	private final Cache<String, Refusal> refusals;
+
 	RateLimits(GuardedRedis redis, String keyPrefix, double perSecond, long burst, Clock clock) {
 		this.redis = redis;
 		this.keyPrefix = keyPrefix;
@@ -70,17 +73,28 @@ public final class RateLimits {
 			.maximumSize(100_000)
 			.expireAfterAccess(refillMillis + 1000, TimeUnit.MILLISECONDS)
 			.build();
+		this.refusals = Caffeine.newBuilder()
+			.maximumSize(100_000)
+			.expireAfterWrite((long) Math.ceil(1000 / perSecond) + 1000, TimeUnit.MILLISECONDS)
+			.build();
 	}
 
 	/** Takes one token from the client's bucket, if it holds one. */
 	public Mono<Allowance> take(String client) {
+		Refusal refusal = this.refusals.getIfPresent(client);
+		if (refusal != null) {
+			double tokens = refusal.tokensAt(this.clock.millis(), this.rate);
+			if (tokens < 1) {
+				return Mono.just(allowance(false, tokens));
+			}
+		}
 		String key = "{" + this.keyPrefix + ":limit:" + CacheKey.digest(client) + "}";
 		return this.redis
 			.call("EVAL limit",
 					(template) -> template.execute(TAKE, List.of(key),
 							List.of(bytes(Double.toString(this.rate)), bytes(Long.toString(this.burst))))
 						.next())
-			.map((reply) -> allowance(((Number) reply.get(0)).longValue() == 1,
+			.map((reply) -> fromRedis(client, ((Number) reply.get(0)).longValue() == 1,
 					((Number) reply.get(1)).longValue() / 1000.0))
 			.onErrorResume(CacheUnavailableException.class,
 					(ex) -> Mono.fromSupplier(() -> this.localBuckets
@@ -102,6 +116,17 @@ public final class RateLimits {
 		return Math.max(1, (long) Math.ceil(this.burst / this.rate));
 	}
 
+	/**
+	 * Measured from when the reply arrived, after Redis took its time: the remembered
+	 * refusal ends a round trip later than the bucket's, never earlier.
+	 */
+	private Allowance fromRedis(String client, boolean allowed, double tokensLeft) {
+		if (!allowed) {
+			this.refusals.put(client, new Refusal(tokensLeft, this.clock.millis()));
+		}
+		return allowance(allowed, tokensLeft);
+	}
+
 	private Allowance allowance(boolean allowed, double tokensLeft) {
 		long retryAfter = allowed ? 0 : Math.max(1, (long) Math.ceil((1 - tokensLeft) / this.rate));
 		long untilFull = (long) Math.ceil((this.burst - tokensLeft) / this.rate);
@@ -117,6 +142,20 @@ public final class RateLimits {
 	 * @param untilFullSeconds how long until the bucket is full again
 	 */
 	public record Allowance(boolean allowed, long remaining, long retryAfterSeconds, long untilFullSeconds) {
+
+	}
+
+	/**
+	 * What Redis said of a client's bucket when it refused it.
+	 *
+	 * @param tokensLeft the fraction of a token the bucket held
+	 * @param atMillis when the refusal arrived
+	 */
+	private record Refusal(double tokensLeft, long atMillis) {
+
+		double tokensAt(long now, double rate) {
+			return this.tokensLeft + Math.max(0, now - this.atMillis) * rate / 1000;
+		}
 
 	}
 

@@ -80,7 +80,20 @@ public class ResponseCache {
 	 * request's {@code If-None-Match} names the current ETag.
 	 */
 	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<?> loader) {
-		return get(key, StampedRequest.readOf(request), loader).map((response) -> {
+		return respond(key, request, Mono.empty(), loader);
+	}
+
+	/**
+	 * {@link #respond(CacheKey, ServerHttpRequest, Mono)} for a loader that must first be
+	 * admitted (a client's limit, say): {@code admission} is asked only when this request
+	 * would otherwise load or wait for another instance's load, never for a hit, and
+	 * before the load lease is taken, so that a refused request costs neither the lease
+	 * nor its release. Its error is the request's answer. It is asked at most once per
+	 * request, and a refresh ahead of expiry, which no client asked for, never asks it.
+	 */
+	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<Void> admission,
+			Mono<?> loader) {
+		return get(key, StampedRequest.readOf(request), admission.cache(), loader).map((response) -> {
 			if (response.notFound()) {
 				ByteBuffer problem = response.bodyView();
 				byte[] json = new byte[problem.remaining()];
@@ -100,17 +113,22 @@ public class ResponseCache {
 	 * load. Errors of the loader reach the caller and are never cached.
 	 */
 	Mono<CachedResponse> get(CacheKey key, Mono<?> loader) {
-		return get(key, null, loader);
+		return get(key, null, Mono.empty(), loader);
 	}
 
-	private Mono<CachedResponse> get(CacheKey key, StampRead earlierRead, Mono<?> loader) {
-		return this.steps.observe(CacheSteps.Step.LOOKUP, lookUp(key, earlierRead, loader),
+	/** {@link #get(CacheKey, Mono)} with an admission, as {@link #respond} asks it. */
+	Mono<CachedResponse> get(CacheKey key, Mono<Void> admission, Mono<?> loader) {
+		return get(key, null, admission.cache(), loader);
+	}
+
+	private Mono<CachedResponse> get(CacheKey key, StampRead earlierRead, Mono<Void> admission, Mono<?> loader) {
+		return this.steps.observe(CacheSteps.Step.LOOKUP, lookUp(key, earlierRead, admission, loader),
 				(response) -> CacheSteps.outcomeOf(response.outcome()));
 	}
 
-	private Mono<CachedResponse> lookUp(CacheKey key, StampRead earlierRead, Mono<?> loader) {
+	private Mono<CachedResponse> lookUp(CacheKey key, StampRead earlierRead, Mono<Void> admission, Mono<?> loader) {
 		if (!this.properties.enabled()) {
-			return loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED);
+			return admission.then(loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED));
 		}
 		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
 				: readStamp(key);
@@ -123,14 +141,14 @@ public class ResponseCache {
 				return Mono.just(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 			}
 			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey,
-					() -> this.leasedLoads.lookupOrLoad(valueKey, current, loader));
+					() -> this.leasedLoads.lookupOrLoad(valueKey, current, admission, loader));
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
 					this.leasedLoads.refreshIfExpiringSoon(valueKey, current, lookup.near(), loader);
 				}
 				return served(key, valueKey, lookup, flight.leader());
 			});
-		}).onErrorResume(CacheUnavailableException.class, (ex) -> loadBypassing(key, loader));
+		}).onErrorResume(CacheUnavailableException.class, (ex) -> admission.then(loadBypassing(key, loader)));
 	}
 
 	/**

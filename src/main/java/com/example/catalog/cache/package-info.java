@@ -21,11 +21,13 @@
  * <li><b>Redis hit.</b> {@code ResponseCache} joins or starts the {@code SingleFlight}
  * for key and stamp; the flight ({@code LeasedLoads}) has {@code StoredEntries}
  * {@code GET} an entry of this stamp, which is kept in the near cache and served.</li>
- * <li><b>Miss under lease.</b> No entry: the flight takes the {@code LoadLease}
- * ({@code SET NX PX}), runs the loader ({@code JsonLoads}: counted, bounded, serialised
- * once), stores the gzip entry with TTL and jitter and answers; other instances that find
- * the lease held poll for the holder's value. A hit close to its expiry starts one such
- * load in the background (refresh ahead), so hot entries do not all miss at once.</li>
+ * <li><b>Miss under lease.</b> No entry: the request's admission (its client's token,
+ * {@code RateLimits}; a refusal ends it here, before any lease) is asked, then the flight
+ * takes the {@code LoadLease} ({@code SET NX PX}), runs the loader ({@code JsonLoads}:
+ * counted, bounded, serialised once), stores the gzip entry with TTL and jitter and
+ * answers; other instances that find the lease held poll for the holder's value. A hit
+ * close to its expiry starts one such load in the background (refresh ahead), so hot
+ * entries do not all miss at once.</li>
  * <li><b>Bypass.</b> Any Redis failure or timeout ({@code GuardedRedis}: timeout, circuit
  * breaker, {@code CacheUnavailableException}) makes the request load from the database
  * instead, sharing loads with concurrent requests for the same key; so does a scope whose

@@ -83,8 +83,8 @@ class CatalogController {
 		ServerHttpRequest request = exchange.getRequest();
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
-		return this.cache.respond(query.cacheKey(), request,
-				this.limits.limited(exchange, Mono.defer(() -> this.pages.find(query))));
+		return this.cache.respond(query.cacheKey(), request, this.limits.admission(exchange),
+				Mono.defer(() -> this.pages.find(query)));
 	}
 
 	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)
@@ -107,8 +107,8 @@ class CatalogController {
 		ServerHttpRequest request = exchange.getRequest();
 		CacheKey key = itemKey(request, rawId);
 		long id = ItemIds.parse(rawId);
-		return this.cache.respond(key, request, this.limits.limited(exchange,
-				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id))))));
+		return this.cache.respond(key, request, this.limits.admission(exchange),
+				Mono.defer(() -> this.items.findById(id).switchIfEmpty(Mono.error(() -> ItemWrites.notFound(id)))));
 	}
 
 	/** The cache key of {@code GET /catalog}, after validating the query. */

@@ -91,8 +91,8 @@ class FavoritesController {
 		CacheKey key = CacheKey.forPrincipalRoute("favorites", principal.getName())
 			.dependsOn(CatalogScopes.FAVORITES)
 			.build();
-		return this.cache.respond(key, request, this.limits.limited(exchange,
-				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new))));
+		return this.cache.respond(key, request, this.limits.admission(exchange),
+				Mono.defer(() -> this.favorites.findItems(principal.getName()).collectList().map(FavoritesPage::new)));
 	}
 
 	@PutMapping(FAVORITE)

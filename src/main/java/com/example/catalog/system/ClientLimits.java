@@ -9,6 +9,7 @@ import com.example.catalog.cache.RateLimits;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
@@ -37,14 +38,22 @@ public final class ClientLimits {
 
 	/** {@code work}, once the exchange's client has a token for it. */
 	public <T> Mono<T> limited(ServerWebExchange exchange, Mono<T> work) {
+		return admission(exchange).then(work);
+	}
+
+	/**
+	 * Takes a token of the exchange's client when subscribed, or fails with the 429: for
+	 * the cache to ask only when a request would load.
+	 */
+	public Mono<Void> admission(ServerWebExchange exchange) {
 		if (this.limits == null) {
-			return work;
+			return Mono.empty();
 		}
 		return client(exchange).flatMap(this.limits::take).flatMap((allowance) -> {
 			if (!allowance.allowed()) {
 				return Mono.error(tooMany(allowance));
 			}
-			return work;
+			return Mono.empty();
 		});
 	}
 
@@ -64,15 +73,32 @@ public final class ClientLimits {
 	}
 
 	private ErrorResponseException tooMany(RateLimits.Allowance allowance) {
-		ErrorResponseException problem = Problems.status(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
-				"This client has asked for more uncached pages or writes than the limit allows; retry after "
-						+ allowance.retryAfterSeconds() + " s");
+		ErrorResponseException problem = new Refused(Problems.problem(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+				"This client has asked for more uncached pages or writes than the limit allows; " + "retry after "
+						+ allowance.retryAfterSeconds() + " s"));
 		HttpHeaders headers = problem.getHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, Long.toString(allowance.retryAfterSeconds()));
 		headers.set("RateLimit-Policy",
 				POLICY_NAME + ";q=" + this.limits.burst() + ";w=" + this.limits.windowSeconds());
 		headers.set("RateLimit", POLICY_NAME + ";r=" + allowance.remaining() + ";t=" + allowance.retryAfterSeconds());
 		return problem;
+	}
+
+	/**
+	 * A 429 without a stack trace: a flood makes thousands a second, and each trace would
+	 * name the same place.
+	 */
+	private static final class Refused extends ErrorResponseException {
+
+		Refused(ProblemDetail problem) {
+			super(HttpStatus.TOO_MANY_REQUESTS, problem, null);
+		}
+
+		@Override
+		public synchronized Throwable fillInStackTrace() {
+			return this;
+		}
+
 	}
 
 }

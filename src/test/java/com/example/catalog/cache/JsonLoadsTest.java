@@ -104,16 +104,6 @@ class JsonLoadsTest {
 	}
 
 	@Test
-	void aLoadRefusedByThePerClientLimitIsNotCounted() {
-		StepVerifier
-			.create(this.loads.load(loader(Mono.error(problem(HttpStatus.TOO_MANY_REQUESTS, "Too many requests")))))
-			.expectErrorSatisfies((failure) -> assertThat(failure).isInstanceOf(ErrorResponseException.class))
-			.verify(TIMEOUT);
-		assertThat(this.loaderSubscriptions).hasValue(1);
-		assertThat(loadsCounted()).isZero();
-	}
-
-	@Test
 	void aLoadTakingLongerThanTheLoadTimeoutFailsWithATimeoutAndIsCountedOnce() {
 		StepVerifier.withVirtualTime(() -> this.loads.load(loader(Mono.never())))
 			.expectSubscription()

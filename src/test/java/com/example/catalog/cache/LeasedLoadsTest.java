@@ -142,7 +142,7 @@ class LeasedLoadsTest {
 
 	private Lookup lookupNow(Mono<?> loader) {
 		Lookup[] result = new Lookup[1];
-		StepVerifier.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader))
+		StepVerifier.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader))
 			.consumeNextWith((lookup) -> result[0] = lookup)
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -195,6 +195,36 @@ class LeasedLoadsTest {
 		assertThat(this.loaderSubscriptions).hasValue(1);
 	}
 
+	@Test
+	void aMissRefusedAdmissionTakesNoLeaseAndNeverLoads() {
+		ErrorResponseException refused = problem(HttpStatus.TOO_MANY_REQUESTS);
+		AtomicInteger asked = new AtomicInteger();
+		StepVerifier
+			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP,
+					Mono.defer(() -> Mono.error(refused)).doOnSubscribe((ignored) -> asked.incrementAndGet()).then(),
+					loader(ITEM)))
+			.expectErrorSatisfies((failure) -> assertThat(failure).isSameAs(refused))
+			.verify(TIMEOUT);
+		assertThat(asked).hasValue(1);
+		assertThat(this.redis.count("LEASE")).as("lease attempts").isZero();
+		assertThat(this.redis.count("RELEASE")).as("lease releases").isZero();
+		assertThat(this.loaderSubscriptions).hasValue(0);
+		assertThat(counter("catalog.cache.loads")).isZero();
+	}
+
+	@Test
+	void aHitNeverAsksAdmission() {
+		storeInRedis(entry("{\"from\":\"redis\"}", this.clock.millis() + TTL.toMillis()));
+		AtomicInteger asked = new AtomicInteger();
+		StepVerifier
+			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP,
+					Mono.<Void>empty().doOnSubscribe((ignored) -> asked.incrementAndGet()), loader(ITEM)))
+			.assertNext((lookup) -> assertThat(lookup.outcome()).isEqualTo(CacheOutcome.HIT))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(asked).hasValue(0);
+	}
+
 	/**
 	 * The store and the lease's release leave together: the release is sent while the
 	 * store's reply is still on its way, so the two cost one round trip. Redis runs them
@@ -203,7 +233,7 @@ class LeasedLoadsTest {
 	@Test
 	void aMissSendsTheLeasesReleaseWithTheStoreNotAfterItsReply() {
 		this.redis.delay("SET", Duration.ofMillis(50));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> {
 				assertThat(this.redis.count("SET")).as("store sent").isEqualTo(1);
@@ -240,7 +270,7 @@ class LeasedLoadsTest {
 	@Test
 	void whenAnotherInstanceHoldsTheLeaseThisOnePollsForItsValueAndDoesNotLoad() {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> assertThat(this.redis.count("GET")).as("the lookup and the look sent with the lease attempt")
 				.isEqualTo(2))
@@ -267,7 +297,7 @@ class LeasedLoadsTest {
 	@Test
 	void whenTheHolderReleasesTheLeaseWithoutAValueAWaiterTakesItOverAndLoads() {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> this.redis.store.remove(LEASE_KEY))
 			.thenAwait(POLL)
@@ -282,7 +312,7 @@ class LeasedLoadsTest {
 	@Test
 	void pastTheLeaseTtlAWaiterLoadsOnItsOwnWithoutTouchingTheHoldersLease() {
 		this.redis.store.put(LEASE_KEY, "stuck-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.expectNoEvent(POLL)
 			.then(() -> this.clock.advance(LEASE_TTL))
@@ -301,7 +331,7 @@ class LeasedLoadsTest {
 	@Test
 	void aMissSendsItsSecondLookWithTheLeaseAttemptNotAfterItsReply() {
 		this.redis.delay("LEASE", Duration.ofMillis(50));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> {
 				assertThat(this.redis.count("LEASE")).isEqualTo(1);
@@ -364,7 +394,8 @@ class LeasedLoadsTest {
 	void theStaleCopyIsNotServedWhenTheLoadFailsWithAClientError() {
 		storeInRedis(entry("{\"from\":\"before\"}", this.clock.millis() - 1));
 		for (HttpStatus status : new HttpStatus[] { HttpStatus.TOO_MANY_REQUESTS, HttpStatus.BAD_REQUEST }) {
-			StepVerifier.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, failingLoader(problem(status))))
+			StepVerifier
+				.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), failingLoader(problem(status))))
 				.expectErrorSatisfies((failure) -> {
 					assertThat(failure).isInstanceOf(ErrorResponseException.class);
 					assertThat(((ErrorResponseException) failure).getStatusCode().value()).isEqualTo(status.value());
@@ -377,7 +408,7 @@ class LeasedLoadsTest {
 	@Test
 	void withoutAStoredCopyAFailedLoadReachesTheCaller() {
 		StepVerifier
-			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP,
+			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(),
 					failingLoader(new IllegalStateException("connection refused"))))
 			.expectErrorMessage("connection refused")
 			.verify(TIMEOUT);
@@ -409,7 +440,7 @@ class LeasedLoadsTest {
 	@Test
 	void whenRedisFailsWhileWaitingForTheHolderTheWaiterBypassesItWithExactlyOneLoad() {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, loader(ITEM)))
+		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> this.redis.fail("GET"))
 			.thenAwait(POLL)

@@ -2,7 +2,9 @@ package com.example.catalog.cache;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -79,6 +81,28 @@ class RateLimitsTest {
 		assertAllowed(limits, client, false);
 	}
 
+	@Test
+	void aRefusedClientIsRefusedWithoutAskingRedisUntilItsNextTokenIsDue() {
+		// one token a second; Redis answers "refused, 0.4 of a token left": the next is
+		// due in 600 ms
+		AtomicInteger asked = new AtomicInteger();
+		RateLimits limits = limits(redisAnswering(asked, List.of(0L, 400L)), "limits-test", 1);
+		String client = "principal:mallory";
+		assertAllowed(limits, client, false);
+		this.clock.advance(Duration.ofMillis(599));
+		StepVerifier.create(limits.take(client)).assertNext((allowance) -> {
+			assertThat(allowance.allowed()).isFalse();
+			assertThat(allowance.retryAfterSeconds()).isEqualTo(1);
+			assertThat(allowance.remaining()).isZero();
+		}).verifyComplete();
+		assertThat(asked).as("Redis asked").hasValue(1);
+		assertAllowed(limits, "principal:alice", false);
+		assertThat(asked).as("Redis asked, another client").hasValue(2);
+		this.clock.advance(Duration.ofMillis(1));
+		assertAllowed(limits, client, false);
+		assertThat(asked).as("Redis asked once the next token is due").hasValue(3);
+	}
+
 	private static void assertAllowed(RateLimits limits, String client, boolean allowed) {
 		StepVerifier.create(limits.take(client))
 			.assertNext((allowance) -> assertThat(allowance.allowed()).as("%s allowed", client).isEqualTo(allowed))
@@ -106,6 +130,18 @@ class RateLimitsTest {
 				RedisSerializationContext.<String, byte[]>newSerializationContext(RedisSerializer.string())
 					.value(RedisSerializer.byteArray())
 					.build());
+	}
+
+	/** Redis whose bucket script always answers {@code reply}, counting the calls. */
+	@SuppressWarnings("unchecked")
+	private static ReactiveRedisTemplate<String, byte[]> redisAnswering(AtomicInteger calls, List<Long> reply) {
+		ReactiveRedisTemplate<String, byte[]> template = mock(ReactiveRedisTemplate.class);
+		given(template.execute(any(RedisScript.class), anyList(), anyList()))
+			.willAnswer((invocation) -> Flux.defer(() -> {
+				calls.incrementAndGet();
+				return Flux.just(reply);
+			}));
+		return template;
 	}
 
 	@SuppressWarnings("unchecked")

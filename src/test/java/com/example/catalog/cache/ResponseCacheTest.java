@@ -433,6 +433,20 @@ class ResponseCacheTest {
 	}
 
 	@Test
+	void aRequestIsAdmittedOnceEvenWhenRedisFailsAfterItsAdmission() {
+		ResponseCache cache = cache();
+		this.redis.fail("LEASE");
+		AtomicInteger tokensTaken = new AtomicInteger();
+		Mono<Void> admission = Mono.fromRunnable(tokensTaken::incrementAndGet);
+		StepVerifier.create(cache.get(this.key, admission, loader(ITEM)))
+			.assertNext((response) -> assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(tokensTaken).hasValue(1);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+	}
+
+	@Test
 	void redisErrorOnTheGenerationReadFallsThroughToTheLoader() {
 		ResponseCache cache = cache();
 		this.redis.fail("MGET");

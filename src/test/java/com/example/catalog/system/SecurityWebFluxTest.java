@@ -102,7 +102,7 @@ class SecurityWebFluxTest {
 
 	@BeforeEach
 	void cacheAnswersWithAnEmptyPage() {
-		given(this.cache.respond(any(), any(), any())).willAnswer((invocation) -> Mono.just(ResponseEntity.ok()
+		given(this.cache.respond(any(), any(), any(), any())).willAnswer((invocation) -> Mono.just(ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_JSON)
 			.body(ByteBuffer.wrap("{\"items\":[]}".getBytes(StandardCharsets.UTF_8)))));
 	}
@@ -454,7 +454,7 @@ class SecurityWebFluxTest {
 
 	private List<CacheKey> cacheKeys(int calls) {
 		ArgumentCaptor<CacheKey> keys = ArgumentCaptor.forClass(CacheKey.class);
-		verify(this.cache, atLeastOnce()).respond(keys.capture(), any(), any());
+		verify(this.cache, atLeastOnce()).respond(keys.capture(), any(), any(), any());
 		assertThat(keys.getAllValues()).hasSize(calls);
 		return new ArrayList<>(keys.getAllValues());
 	}
