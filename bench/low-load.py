@@ -32,7 +32,8 @@ def get(path):
 
 
 # Misses are item pages picked at random from the whole catalog, so that a second run against the
-# same instance still finds most of them uncached.
+# same instance still finds most of them uncached (unless a warm-up loaded every item: then flush
+# the service's Redis database or start it afresh).
 _, status, _, body = get('/catalog?limit=200')
 ids = [item['id'] for item in json.loads(body)['items']]
 while json.loads(body).get('nextCursor'):
@@ -47,12 +48,23 @@ hot = '/catalog/items/%d' % ids[0]
 get(hot)
 
 
+warm_up_requests = []
+
+
 def warm_up(until):
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
-    while time.monotonic() < until and spare:
-        for path in (hot, '/catalog/items/%d' % spare.pop()):
+    sent = 0
+    while time.monotonic() < until:
+        paths = [hot]
+        try:
+            paths.append('/catalog/items/%d' % spare.pop())
+        except IndexError:
+            pass  # every spare item has been loaded once: hits from here on
+        for path in paths:
             c.request('GET', path)
             c.getresponse().read()
+            sent += 1
+    warm_up_requests.append(sent)
 
 
 if warmup_seconds > 0:
@@ -62,7 +74,8 @@ if warmup_seconds > 0:
         w.start()
     for w in workers:
         w.join()
-    print(f'warmed up for {warmup_seconds:.0f} s ({len(spare)} spare items left uncached)')
+    print(f'warmed up for {warmup_seconds:.0f} s: {sum(warm_up_requests)} requests, '
+          f'{len(spare)} spare items left uncached')
     time.sleep(1)
 
 redis = socket.create_connection(('127.0.0.1', 6379))
@@ -70,10 +83,16 @@ hits, misses, pings, odd = [], [], [], []
 for i in range(rounds):
     time.sleep(0.2)
     ms, status, cache, _ = get(hot)
-    (hits if status == 200 and 'hit' in cache else odd).append(ms)
+    if status == 200 and 'hit' in cache:
+        hits.append(ms)
+    else:
+        odd.append((status, cache))
     time.sleep(0.2)
     ms, status, cache, _ = get('/catalog/items/%d' % ids[i + 1])
-    (misses if status == 200 and 'miss' in cache else odd).append(ms)
+    if status == 200 and 'miss' in cache:
+        misses.append(ms)
+    else:
+        odd.append((status, cache))
     time.sleep(0.2)
     t = time.perf_counter()
     redis.sendall(b'PING\r\n')
@@ -93,4 +112,5 @@ print(summary('hit (item page)', hits))
 print(summary('miss (one-item load)', misses))
 print(summary('Redis PING', pings))
 if odd:
-    print(f'{len(odd)} answers were neither the expected hit nor miss')
+    print(f'{len(odd)} answers were neither the expected hit nor miss: '
+          + ', '.join(f'{status} {cache!r}' for status, cache in odd[:5]))
