@@ -1,6 +1,5 @@
 package com.example.catalog.system;
 
-import io.micrometer.observation.ObservationPredicate;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
@@ -23,9 +22,6 @@ class TracingConfiguration {
 
 	static final String ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
 
-	/** What r2dbc-proxy names the observation of a query. */
-	static final String DATABASE_QUERY_OBSERVATION = "r2dbc.query";
-
 	@Bean
 	Sampler otelSampler(Environment environment, TracingProperties tracing) {
 		// The first use of the OpenTelemetry context loads its
@@ -43,17 +39,6 @@ class TracingConfiguration {
 	/** Whether an OTLP endpoint is set: without one nothing is recorded. */
 	static boolean tracesExported(Environment environment) {
 		return StringUtils.hasText(environment.getProperty(ENDPOINT));
-	}
-
-	/**
-	 * Queries are observed (a span each, beside an {@code r2dbc.query} timer) only while
-	 * traces are exported: without an exporter the observation would only cost each query
-	 * its bookkeeping.
-	 */
-	@Bean
-	ObservationPredicate databaseQueriesObservedOnlyWhenTraced(Environment environment) {
-		boolean traced = tracesExported(environment);
-		return (name, context) -> traced || !DATABASE_QUERY_OBSERVATION.equals(name);
 	}
 
 }

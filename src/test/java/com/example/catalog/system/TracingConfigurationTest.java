@@ -2,8 +2,6 @@ package com.example.catalog.system;
 
 import java.util.List;
 
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationPredicate;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -67,19 +65,6 @@ class TracingConfigurationTest {
 				assertThat(decision(sampler, TraceFlags.getSampled())).isEqualTo(SamplingDecision.RECORD_AND_SAMPLE);
 				assertThat(decision(sampler, TraceFlags.getDefault())).isEqualTo(SamplingDecision.DROP);
 			});
-	}
-
-	@Test
-	void databaseQueriesAreObservedOnlyWithAnEndpoint() {
-		Observation.Context query = new Observation.Context();
-		this.runner.run((context) -> assertThat(context.getBean(ObservationPredicate.class)
-			.test(TracingConfiguration.DATABASE_QUERY_OBSERVATION, query)).isFalse());
-		this.runner.withPropertyValues(TracingConfiguration.ENDPOINT + "=http://collector:4318/v1/traces")
-			.run((context) -> assertThat(context.getBean(ObservationPredicate.class)
-				.test(TracingConfiguration.DATABASE_QUERY_OBSERVATION, query)).isTrue());
-		this.runner.run((context) -> assertThat(
-				context.getBean(ObservationPredicate.class).test("http.server.requests", new Observation.Context()))
-			.isTrue());
 	}
 
 	/**
