@@ -7,6 +7,9 @@
 # AB_BEFORE_ENV / AB_AFTER_ENV (space-separated NAME=value) add settings to one side, so one jar
 # can be compared with itself under two settings:
 #   AB_AFTER_ENV=SPRING_REACTOR_CONTEXT_PROPAGATION=limited bench/ab-hit-path.sh app.jar app.jar
+# AB_BASIC=1 sends the hits with the Basic credentials of a user `editor` that both jars are given,
+# so they take the full WebFlux and Spring Security chain instead of the near-hit path;
+# AB_WARMUP (30) sets the seconds of warm-up.
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BEFORE.jar AFTER.jar" >&2; exit 2; }
 ROUNDS=${AB_ROUNDS:-6}
@@ -17,23 +20,32 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 i=0
 SIDE_ENV=("${AB_BEFORE_ENV:-}" "${AB_AFTER_ENV:-}")
+WARMUP=${AB_WARMUP:-30}
+WRK_AUTH=()
+CURL_AUTH=()
+if [ "${AB_BASIC:-0}" = 1 ]; then
+  printf 'wrk.headers["Authorization"] = "Basic ZWRpdG9yOmVkLXNlY3JldA=="\n' >"$OUT/basic.lua"
+  WRK_AUTH=(-s "$OUT/basic.lua")
+  CURL_AUTH=(-u editor:ed-secret)
+fi
 for jar in "$1" "$2"; do
   # shellcheck disable=SC2086 # the side's settings are meant to split into words
   env ${SIDE_ENV[$i]} SERVER_PORT=$((18100 + i)) SPRING_R2DBC_URL=r2dbc:postgresql://127.0.0.1:5432/bench_catalog \
     SPRING_R2DBC_USERNAME=postgres SPRING_R2DBC_PASSWORD=postgres \
     SPRING_DATA_REDIS_URL="redis://127.0.0.1:6379/$((4 + i))" CATALOG_CACHE_KEY_PREFIX="ab-$i" \
+    CATALOG_SECURITY_USERS_EDITOR_PASSWORD='{noop}ed-secret' CATALOG_SECURITY_USERS_EDITOR_ROLES=EDITOR \
     java -Xmx512m -jar "$jar" >"$OUT/jar-$i.log" 2>&1 &
   PIDS+=($!)
   i=$((i + 1))
 done
 for port in 18100 18101; do
   for _ in $(seq 1 120); do curl -sf "localhost:$port/actuator/health" >/dev/null && break; sleep 0.5; done
-  curl -sf "localhost:$port$URL" >/dev/null
-  wrk -t1 -c32 -d30s "http://127.0.0.1:$port$URL" >/dev/null
+  curl -sf ${CURL_AUTH[@]+"${CURL_AUTH[@]}"} "localhost:$port$URL" >/dev/null
+  wrk -t1 -c32 "-d${WARMUP}s" ${WRK_AUTH[@]+"${WRK_AUTH[@]}"} "http://127.0.0.1:$port$URL" >/dev/null
 done
 for r in $(seq 1 "$ROUNDS"); do
   for port in 18100 18101; do
-    rps=$(wrk -t1 -c32 "-d${SECONDS_EACH}s" "http://127.0.0.1:$port$URL" | awk '/Requests\/sec/{print $2}')
+    rps=$(wrk -t1 -c32 "-d${SECONDS_EACH}s" ${WRK_AUTH[@]+"${WRK_AUTH[@]}"} "http://127.0.0.1:$port$URL" | awk '/Requests\/sec/{print $2}')
     echo "$rps" >>"$OUT/rps-$port"
     echo "round $r $([ $port = 18100 ] && echo before || echo after): $rps requests/s"
   done

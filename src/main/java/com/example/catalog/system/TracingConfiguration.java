@@ -7,6 +7,7 @@ import org.springframework.boot.micrometer.tracing.autoconfigure.TracingProperti
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.util.StringUtils;
 
 /**
@@ -34,6 +35,25 @@ class TracingConfiguration {
 			return Sampler.alwaysOff();
 		}
 		return Sampler.parentBased(Sampler.traceIdRatioBased(tracing.getSampling().getProbability()));
+	}
+
+	/**
+	 * Spring Security observes its filter chain, authentications and authorizations only
+	 * while traces are exported: without an exporter each full-chain request would pay
+	 * for observations whose spans go nowhere. With one, all three, as Spring Security
+	 * does when no settings are given (its builder's defaults leave the filter chain
+	 * out).
+	 */
+	@Bean
+	SecurityObservationSettings securityObservationsOnlyWhenTraced(Environment environment) {
+		if (!tracesExported(environment)) {
+			return SecurityObservationSettings.noObservations();
+		}
+		return SecurityObservationSettings.withDefaults()
+			.shouldObserveRequests(true)
+			.shouldObserveAuthentications(true)
+			.shouldObserveAuthorizations(true)
+			.build();
 	}
 
 	/** Whether an OTLP endpoint is set: without one nothing is recorded. */

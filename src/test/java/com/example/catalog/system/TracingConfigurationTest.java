@@ -17,6 +17,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration;
 import org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -64,6 +65,23 @@ class TracingConfigurationTest {
 				Sampler sampler = context.getBean(Sampler.class);
 				assertThat(decision(sampler, TraceFlags.getSampled())).isEqualTo(SamplingDecision.RECORD_AND_SAMPLE);
 				assertThat(decision(sampler, TraceFlags.getDefault())).isEqualTo(SamplingDecision.DROP);
+			});
+	}
+
+	@Test
+	void springSecurityObservesOnlyWithAnEndpoint() {
+		this.runner.run((context) -> {
+			SecurityObservationSettings settings = context.getBean(SecurityObservationSettings.class);
+			assertThat(settings.shouldObserveRequests()).isFalse();
+			assertThat(settings.shouldObserveAuthentications()).isFalse();
+			assertThat(settings.shouldObserveAuthorizations()).isFalse();
+		});
+		this.runner.withPropertyValues(TracingConfiguration.ENDPOINT + "=http://collector:4318/v1/traces")
+			.run((context) -> {
+				SecurityObservationSettings settings = context.getBean(SecurityObservationSettings.class);
+				assertThat(settings.shouldObserveRequests()).isTrue();
+				assertThat(settings.shouldObserveAuthentications()).isTrue();
+				assertThat(settings.shouldObserveAuthorizations()).isTrue();
 			});
 	}
 
