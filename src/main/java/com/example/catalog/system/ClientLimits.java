@@ -74,7 +74,7 @@ public final class ClientLimits {
 
 	private ErrorResponseException tooMany(RateLimits.Allowance allowance) {
 		ErrorResponseException problem = new Refused(Problems.problem(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
-				"This client has asked for more uncached pages or writes than the limit allows; " + "retry after "
+				"This client has asked for more uncached pages or writes than the limit allows; retry after "
 						+ allowance.retryAfterSeconds() + " s"));
 		HttpHeaders headers = problem.getHeaders();
 		headers.set(HttpHeaders.RETRY_AFTER, Long.toString(allowance.retryAfterSeconds()));

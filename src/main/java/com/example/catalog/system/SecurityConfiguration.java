@@ -62,11 +62,9 @@ class SecurityConfiguration {
 			.formLogin(ServerHttpSecurity.FormLoginSpec::disable)
 			.logout(ServerHttpSecurity.LogoutSpec::disable)
 			.securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
-			// Spring Security's default request cache opens a WebSession for every GET
-			// (its
-			// id made on a bounded-elastic thread) to look for a request saved before a
-			// login
-			// page: there is no login page here.
+			// Spring Security's default request cache opens a WebSession for every
+			// GET (its id made on a bounded-elastic thread) to look for a request
+			// saved before a login page: there is no login page here.
 			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()));
 		if (properties.basicEnabled()) {
 			http.httpBasic((basic) -> basic.authenticationEntryPoint(challenges::unauthorized));
