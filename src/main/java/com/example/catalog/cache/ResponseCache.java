@@ -77,15 +77,8 @@ public class ResponseCache {
 
 	/**
 	 * {@link #get} rendered as an HTTP response: 200 with the body, or 304 when the
-	 * request's {@code If-None-Match} names the current ETag.
-	 */
-	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<?> loader) {
-		return respond(key, request, Mono.empty(), loader);
-	}
-
-	/**
-	 * {@link #respond(CacheKey, ServerHttpRequest, Mono)} for a loader that must first be
-	 * admitted (a client's limit, say): {@code admission} is asked only when this request
+	 * request's {@code If-None-Match} names the current ETag. {@code admission} (a
+	 * client's limit, say; {@code Mono.empty()} for none) is asked only when this request
 	 * would otherwise load or wait for another instance's load, never for a hit, and
 	 * before the load lease is taken, so that a refused request costs neither the lease
 	 * nor its release. Its error is the request's answer. It is asked at most once per

@@ -5,7 +5,8 @@
  * A feature opts a GET in by building a {@link com.example.catalog.cache.CacheKey}
  * (route, normalised parameters, principal for per-user pages, and the invalidation
  * scopes the response depends on) and calling
- * {@link com.example.catalog.cache.ResponseCache#respond} with a loader. A write calls
+ * {@link com.example.catalog.cache.ResponseCache#respond} with a loader and the admission
+ * a miss must pass first (a client's limit). A write calls
  * {@link com.example.catalog.cache.ResponseCache#invalidate} with the scopes it changed
  * before it answers. Following one request:
  * <ol>

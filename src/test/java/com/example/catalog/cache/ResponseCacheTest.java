@@ -828,7 +828,7 @@ class ResponseCacheTest {
 		MockServerHttpRequest request = MockServerHttpRequest.get("/catalog")
 			.header(HttpHeaders.IF_NONE_MATCH, '"' + first.etag() + '"')
 			.build();
-		StepVerifier.create(cache.respond(this.key, request, loader(ITEM))).assertNext((entity) -> {
+		StepVerifier.create(cache.respond(this.key, request, Mono.empty(), loader(ITEM))).assertNext((entity) -> {
 			assertThat(entity.getStatusCode()).isEqualTo(HttpStatus.NOT_MODIFIED);
 			assertThat(entity.getBody()).isNull();
 			assertThat(entity.getHeaders().getFirst(HttpCaching.CACHE_STATUS)).startsWith("catalog; hit; ttl=");
@@ -861,7 +861,7 @@ class ResponseCacheTest {
 		ServerHttpRequest request = new StampedRequest(MockServerHttpRequest.get("/catalog?category=books").build(),
 				((ResponseCache.NearLookup.Miss) lookup).read());
 		ResponseEntity<?>[] result = new ResponseEntity<?>[1];
-		StepVerifier.create(cache.respond(this.key, request, loader(ITEM)))
+		StepVerifier.create(cache.respond(this.key, request, Mono.empty(), loader(ITEM)))
 			.consumeNextWith((entity) -> result[0] = entity)
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -992,7 +992,8 @@ class ResponseCacheTest {
 		Mono<Object> nothing = Mono.error(() -> new ErrorResponseException(HttpStatus.NOT_FOUND,
 				ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "No item with id 9"), null));
 		getNow(cache, item, nothing);
-		StepVerifier.create(cache.respond(item, MockServerHttpRequest.get("/catalog/items/9").build(), nothing))
+		StepVerifier
+			.create(cache.respond(item, MockServerHttpRequest.get("/catalog/items/9").build(), Mono.empty(), nothing))
 			.expectErrorSatisfies((ex) -> {
 				assertThat(ex).isInstanceOf(ErrorResponseException.class);
 				ErrorResponseException problem = (ErrorResponseException) ex;
