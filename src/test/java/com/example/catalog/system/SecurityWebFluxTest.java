@@ -135,23 +135,13 @@ class SecurityWebFluxTest {
 	void getCatalogWhenAnonymousThenAllowed() {
 		this.client.get().uri("/catalog").exchange().expectStatus().isOk();
 		this.client.get().uri("/catalog/items/7").exchange().expectStatus().isOk();
-		this.client.get()
-			.uri("/catalog?category=books&limit=5")
-			.headers(basic("alice", "alice-secret"))
-			.exchange()
-			.expectStatus()
-			.isOk();
+		getAs("/catalog?category=books&limit=5", basic("alice", "alice-secret")).expectStatus().isOk();
 	}
 
 	@Test
 	void noRequestOpensAWebSession() {
 		this.client.get().uri("/catalog").exchange().expectStatus().isOk();
-		this.client.get()
-			.uri("/catalog/items/7")
-			.headers(basic("alice", "alice-secret"))
-			.exchange()
-			.expectStatus()
-			.isOk();
+		getAs("/catalog/items/7", basic("alice", "alice-secret")).expectStatus().isOk();
 		this.client.get().uri("/me/favorites").exchange().expectStatus().isUnauthorized();
 		postItem(VALID_ITEM, basic("alice", "alice-secret")).expectStatus().isForbidden();
 		assertThat(this.sessions.opened).hasValue(0);
@@ -160,18 +150,8 @@ class SecurityWebFluxTest {
 	@Test
 	void publicReadsShareOneCacheKeyWhoeverCalls() {
 		this.client.get().uri("/catalog/items/7").exchange().expectStatus().isOk();
-		this.client.get()
-			.uri("/catalog/items/7")
-			.headers(basic("alice", "alice-secret"))
-			.exchange()
-			.expectStatus()
-			.isOk();
-		this.client.get()
-			.uri("/catalog/items/7")
-			.headers(basic("editor", "editor-secret"))
-			.exchange()
-			.expectStatus()
-			.isOk();
+		getAs("/catalog/items/7", basic("alice", "alice-secret")).expectStatus().isOk();
+		getAs("/catalog/items/7", basic("editor", "editor-secret")).expectStatus().isOk();
 		List<CacheKey> keys = cacheKeys(3);
 		assertThat(keys).allSatisfy((key) -> assertThat(key.scope()).isEqualTo(CacheScope.PUBLIC));
 		assertThat(keys).containsOnly(keys.get(0));
@@ -441,6 +421,10 @@ class SecurityWebFluxTest {
 			.isEqualTo(status.value())
 			.jsonPath("$.title")
 			.isNotEmpty());
+	}
+
+	private WebTestClient.ResponseSpec getAs(String uri, Consumer<HttpHeaders> credentials) {
+		return this.client.get().uri(uri).headers(credentials).exchange();
 	}
 
 	private WebTestClient.ResponseSpec postItem(String json, Consumer<HttpHeaders> credentials) {
