@@ -56,11 +56,17 @@ class CacheConfiguration {
 		return new RedisConnectionGate(connectionFactory, Duration.ofSeconds(1));
 	}
 
+	/**
+	 * Every command's outcome is recorded on the event loop that completed it: the
+	 * lock-free window, because the default one takes a lock per record, and an event
+	 * loop must not wait for another.
+	 */
 	@Bean
 	CircuitBreaker redisCircuitBreaker() {
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
 			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
 			.slidingWindowSize(10)
+			.slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
 			.minimumNumberOfCalls(5)
 			.failureRateThreshold(50)
 			.waitDurationInOpenState(Duration.ofSeconds(1))
