@@ -29,6 +29,7 @@ def counters(base):
         'hit': metric(base, 'catalog_cache_requests_total', 'result="hit"'),
         'all': metric(base, 'catalog_cache_requests_total'),
         'loads': metric(base, 'catalog_cache_loads_total'),
+        'rewarmed': metric(base, 'catalog_cache_rewarms_total', 'result="miss"'),
     }
 
 
@@ -133,11 +134,19 @@ def main():
     busy_loads = after['loads'] - before['loads']
     loads_per_write = (busy_loads - quiet_loads) / max(1, busy_writes)
 
+    busy_rewarmed = after['rewarmed'] - before['rewarmed']
+
     paced_quiet = paced_busy = None
     if a.pause_ms:
         paced_quiet = wrk(base, paths_file, a.seconds, a.connections, os.path.join(a.raw, 'mixed-paced-quiet.txt'),
                           a.pause_ms)
+        writes['ok'] = 0
+        before = counters(base)
         paced_busy = with_writes(os.path.join(a.raw, 'mixed-paced-writes.txt'), a.pause_ms)
+        after = counters(base)
+        paced_hits = (after['hit'] - before['hit']) / max(1, after['all'] - before['all'])
+        paced_loads_per_write = (after['loads'] - before['loads']) / max(1, writes['ok'])
+        paced_rewarmed = (after['rewarmed'] - before['rewarmed']) / max(1, writes['ok'])
 
     seen = []
     for i in range(a.sql_samples):
@@ -166,6 +175,8 @@ def main():
         ('database loads per write (beyond those without writes)',
          f'{loads_per_write:.1f} ({busy_loads:.0f} − {quiet_loads:.0f} over {busy_writes} writes)',
          '≤ the ~23 hot entries a price change touches'),
+        ('of them loaded again right after the write (`catalog.cache.rewarm-entries`)',
+         f'{busy_rewarmed / max(1, busy_writes):.1f} per write', ''),
         ('read p99 without writes', f'{quiet["p99_ms"]:.2f} ms ({quiet["rps"]:.0f} requests/s)', ''),
         ('read p99 with writes', f'{busy["p99_ms"]:.2f} ms ({busy["rps"]:.0f} requests/s); {p99_ratio:.2f} ×',
          '≤ 2 ×'),
@@ -177,6 +188,8 @@ def main():
              f'{paced_quiet["p99_ms"]:.2f} ms ({paced_quiet["rps"]:.0f} requests/s)', ''),
             (f'paced: read p99 with writes', f'{paced_busy["p99_ms"]:.2f} ms ({paced_busy["rps"]:.0f} requests/s); '
              f'{paced_ratio:.2f} ×', '≤ 2 ×'),
+            ('paced: hit ratio with writes; loads per write, of them loaded again right after the write',
+             f'{paced_hits:.4f}; {paced_loads_per_write:.1f}, {paced_rewarmed:.1f}', ''),
         ]
     rows += [
         (f'SQL UPDATE commit → first read that sees it ({len(seen)} of {a.sql_samples})',

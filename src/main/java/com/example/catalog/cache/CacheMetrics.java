@@ -36,6 +36,10 @@ final class CacheMetrics {
 
 	private final Counter loadsRejected;
 
+	private final Map<CacheOutcome, Counter> rewarms = new EnumMap<>(CacheOutcome.class);
+
+	private final Counter rewarmsFailed;
+
 	private final MeterRegistry registry;
 
 	CacheMetrics(MeterRegistry registry) {
@@ -62,6 +66,18 @@ final class CacheMetrics {
 		this.refreshesFailed = refreshCounter(registry, "failed");
 		this.loadsRejected = Counter.builder("catalog.cache.loads.rejected")
 			.description("Loads refused with a 503 after waiting for a place under the ceiling of concurrent loads")
+			.register(registry);
+		for (CacheOutcome outcome : CacheOutcome.values()) {
+			this.rewarms.put(outcome, rewarmCounter(registry, outcome.metricResult()));
+		}
+		this.rewarmsFailed = rewarmCounter(registry, "failed");
+	}
+
+	private static Counter rewarmCounter(MeterRegistry registry, String result) {
+		return Counter.builder("catalog.cache.rewarms")
+			.description("Entries a change invalidated, loaded again in the background, by what the load found: "
+					+ "miss (loaded), hit (already loaded), failed")
+			.tag("result", result)
 			.register(registry);
 	}
 
@@ -120,6 +136,14 @@ final class CacheMetrics {
 
 	void refreshed(boolean succeeded) {
 		(succeeded ? this.refreshesDone : this.refreshesFailed).increment();
+	}
+
+	void rewarmed(CacheOutcome outcome) {
+		this.rewarms.get(outcome).increment();
+	}
+
+	void rewarmFailed() {
+		this.rewarmsFailed.increment();
 	}
 
 	void loaded() {

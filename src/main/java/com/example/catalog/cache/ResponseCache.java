@@ -49,6 +49,8 @@ public class ResponseCache {
 
 	private final CacheSteps steps;
 
+	private final Rewarming rewarming;
+
 	/** Loads shared while Redis is unavailable, by value key; bounded. */
 	private final Cache<String, CoalescedRead<byte[]>> bypassLoads = Caffeine.newBuilder()
 		.maximumSize(10_000)
@@ -73,6 +75,9 @@ public class ResponseCache {
 				this.loads, metrics, clock, properties.refreshAhead(), steps);
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
+		this.rewarming = new Rewarming(properties.rewarmEntries(),
+				Math.min(properties.rewarmConcurrency(), properties.maxConcurrentLoads()), properties.maxFlights(),
+				properties.ttl(), this::reload, metrics);
 	}
 
 	/**
@@ -126,6 +131,7 @@ public class ResponseCache {
 		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
 				: readStamp(key);
 		String valueKey = valueKey(key);
+		this.rewarming.loadable(valueKey, key, loader);
 		return stamp.flatMap((current) -> {
 			String entryKey = NearCache.entryKey(valueKey, current);
 			NearEntry near = this.nearCache.heldFresh(entryKey, this.clock.millis());
@@ -183,12 +189,31 @@ public class ResponseCache {
 		if (!this.properties.enabled()) {
 			return Mono.empty();
 		}
-		return this.generations.bump(scopes, changeId);
+		return this.generations.bump(scopes, changeId).doOnSuccess((confirmed) -> this.rewarming.changed(scopes));
 	}
 
 	/** Makes every cached response a miss, on every instance. */
 	public Mono<Void> invalidateEverything() {
 		return invalidate(List.of(EVERYTHING), UUID.randomUUID().toString());
+	}
+
+	/**
+	 * Loads {@code key} again for {@link Rewarming}, the way a reader's miss would,
+	 * unless this instance holds its current entry; counted as a rewarm, not as a
+	 * request.
+	 */
+	private Mono<CacheOutcome> reload(CacheKey key, Mono<?> loader) {
+		String valueKey = valueKey(key);
+		return readStamp(key).flatMap((stamp) -> {
+			String entryKey = NearCache.entryKey(valueKey, stamp);
+			if (this.nearCache.heldFresh(entryKey, this.clock.millis()) != null) {
+				return Mono.just(CacheOutcome.HIT);
+			}
+			return this.flights
+				.join(entryKey, () -> this.leasedLoads.lookupOrLoad(valueKey, stamp, Mono.empty(), loader))
+				.result()
+				.map(Lookup::outcome);
+		});
 	}
 
 	HttpCaching httpCaching() {
@@ -215,6 +240,7 @@ public class ResponseCache {
 		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT
 				|| lookup.outcome() == CacheOutcome.STALE) ? lookup.outcome() : CacheOutcome.MISS_COLLAPSED;
 		this.metrics.served(outcome);
+		this.rewarming.read(valueKey);
 		NearEntry near = lookup.near();
 		long freshnessLeft = Math.floorDiv(near.entry().freshUntilMillis() - this.clock.millis(), 1000);
 		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope(),

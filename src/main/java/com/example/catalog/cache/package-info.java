@@ -41,7 +41,10 @@
  * once per change id, in one script, with a deadline of its own and retries; unconfirmed,
  * it fails the write with
  * {@link com.example.catalog.cache.InvalidationUnconfirmedException} and keeps the change
- * pending, bypassing what it touched until Redis confirms it.
+ * pending, bypassing what it touched until Redis confirms it. Once confirmed,
+ * {@code Rewarming} loads again the entries it invalidated that this instance's clients
+ * read most, in the background and bounded, through the same flight and lease as a
+ * reader's miss, so that readers meet fresh entries rather than a wave of misses.
  * <p>
  * Traces: with an exporter, {@code CacheSteps} makes the lookup, lease wait, load and
  * store spans of the request's trace, and {@code NearHitSpans} the server span of a near

@@ -120,12 +120,19 @@ class ResponseCacheTest {
 			Duration refreshAhead) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
 				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO,
-				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500));
+				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), 0, 1);
 	}
 
 	/** A cache that never refreshes ahead, for tests of plain expiry. */
 	private ResponseCache cacheWithoutRefreshAhead() {
 		return cache(properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250), Duration.ZERO));
+	}
+
+	/** A cache that loads again up to {@code entries} entries a change invalidated. */
+	private ResponseCache cacheRewarming(int entries, int concurrency) {
+		return cache(new CacheProperties(true, TTL, JITTER, DataSize.ofMegabytes(1), Duration.ofMillis(250), 10_000,
+				PREFIX, Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, REFRESH_AHEAD, Duration.ZERO,
+				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), entries, concurrency));
 	}
 
 	/**
@@ -1002,6 +1009,127 @@ class ResponseCacheTest {
 				assertThat(problem.getHeaders().getFirst("Cache-Status")).startsWith("catalog; hit; ttl=");
 			})
 			.verify(TIMEOUT);
+	}
+
+	private static CacheKey inCategory(String category, int page) {
+		return CacheKey.forPublicRoute("catalog")
+			.with("category", category)
+			.with("page", page)
+			.dependsOn("category:" + category)
+			.build();
+	}
+
+	/** A loader whose value is the number of times it has been loaded. */
+	private Mono<Object> versioned(AtomicInteger versions) {
+		return Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			return Mono.just(Map.of("version", versions.incrementAndGet()));
+		});
+	}
+
+	private void invalidate(ResponseCache cache, String scope, String changeId) {
+		StepVerifier.create(cache.invalidate(List.of(scope), changeId)).expectComplete().verify(TIMEOUT);
+	}
+
+	private double rewarms(String result) {
+		return this.registry.get("catalog.cache.rewarms").tag("result", result).counter().count();
+	}
+
+	@Test
+	void aChangeLoadsAgainTheReadEntriesItInvalidatedSoTheNextReaderHitsTheNewValue() {
+		ResponseCache cache = cacheRewarming(32, 2);
+		AtomicInteger books = new AtomicInteger();
+		AtomicInteger games = new AtomicInteger();
+		getNow(cache, inCategory("books", 1), versioned(books));
+		getNow(cache, inCategory("games", 1), versioned(games));
+
+		invalidate(cache, "category:books", "change-1");
+
+		assertThat(books).hasValue(2);
+		assertThat(games).hasValue(1);
+		assertThat(rewarms("miss")).isEqualTo(1);
+		CachedResponse next = getNow(cache, inCategory("books", 1), versioned(new AtomicInteger(100)));
+		assertThat(next.outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(json(next)).contains("\"version\":2");
+		assertThat(getNow(cache, inCategory("games", 1), versioned(games)).outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(loads()).isEqualTo(3);
+		assertThat(requests("miss")).isEqualTo(2);
+	}
+
+	@Test
+	void anEntryNobodyReadSinceItWasLoadedAgainIsNotLoadedByTheNextChange() {
+		ResponseCache cache = cacheRewarming(32, 2);
+		AtomicInteger books = new AtomicInteger();
+		getNow(cache, inCategory("books", 1), versioned(books));
+
+		invalidate(cache, "category:books", "change-1");
+		invalidate(cache, "category:books", "change-2");
+
+		assertThat(books).hasValue(2);
+		getNow(cache, inCategory("books", 1), versioned(books));
+		invalidate(cache, "category:books", "change-3");
+		assertThat(books).hasValue(4);
+	}
+
+	@Test
+	void aChangeLoadsAgainOnlyTheMostReadOfTheEntriesItInvalidated() {
+		ResponseCache cache = cacheRewarming(2, 2);
+		AtomicInteger[] versions = { new AtomicInteger(), new AtomicInteger(), new AtomicInteger() };
+		int[] reads = { 1, 3, 2 };
+		for (int page = 0; page < 3; page++) {
+			for (int read = 0; read < reads[page]; read++) {
+				getNow(cache, inCategory("books", page), versioned(versions[page]));
+			}
+		}
+
+		invalidate(cache, "category:books", "change-1");
+
+		assertThat(versions[0]).hasValue(1);
+		assertThat(versions[1]).hasValue(2);
+		assertThat(versions[2]).hasValue(2);
+	}
+
+	@Test
+	void aBurstOfChangesLoadsEachEntryOnceAndNeverMoreAtOnceThanTheConcurrency() {
+		ResponseCache cache = cacheRewarming(32, 1);
+		Sinks.One<Object> loaded = Sinks.one();
+		loaded.tryEmitValue(Map.of("version", 1)).orThrow();
+		Sinks.One<Object>[] database = new Sinks.One[] { loaded };
+		AtomicInteger running = new AtomicInteger();
+		AtomicInteger mostAtOnce = new AtomicInteger();
+		Mono<Object> loader = Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+			return database[0].asMono().doOnTerminate(running::decrementAndGet);
+		});
+		for (int page = 0; page < 3; page++) {
+			getNow(cache, inCategory("books", page), loader);
+		}
+		Sinks.One<Object> slowDatabase = Sinks.one();
+		database[0] = slowDatabase;
+
+		for (int change = 1; change <= 5; change++) {
+			invalidate(cache, "category:books", "change-" + change);
+		}
+
+		assertThat(this.loaderSubscriptions).hasValue(4);
+		slowDatabase.tryEmitValue(Map.of("version", 2)).orThrow();
+		assertThat(this.loaderSubscriptions).hasValue(6);
+		assertThat(mostAtOnce).hasValue(1);
+		assertThat(rewarms("miss")).isEqualTo(3);
+	}
+
+	@Test
+	void withoutRewarmingAChangeLoadsNothing() {
+		ResponseCache cache = cacheRewarming(0, 1);
+		AtomicInteger books = new AtomicInteger();
+		getNow(cache, inCategory("books", 1), versioned(books));
+
+		invalidate(cache, "category:books", "change-1");
+
+		assertThat(books).hasValue(1);
+		assertThat(getNow(cache, inCategory("books", 1), versioned(books)).outcome())
+			.isEqualTo(CacheOutcome.MISS_STORED);
 	}
 
 }
