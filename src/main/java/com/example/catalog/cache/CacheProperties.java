@@ -50,7 +50,9 @@ import org.springframework.validation.annotation.Validated;
  * request is answered 503 with {@code Retry-After}
  * @param rewarmEntries after a change, how many of the entries it made a miss and that
  * this instance's clients read since their last load are loaded again at once, hottest
- * first, so that readers meet fresh entries rather than misses ({@code 0} turns it off)
+ * first, so that readers meet fresh entries rather than misses; off ({@code 0}) by
+ * default, because a client then no longer sees its own change's page miss (it sees a hit
+ * with the change)
  * @param rewarmConcurrency how many of those loads run at once on an instance, whatever
  * the rate of changes; they count against {@code maxConcurrentLoads} like any load
  */
@@ -65,7 +67,7 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("1h") @NotNull Duration staleIfError, @DefaultValue("30s") @NotNull Duration refreshAhead,
 		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout,
 		@DefaultValue("10s") @NotNull Duration notFoundTtl, @DefaultValue("16") @Min(1) int maxConcurrentLoads,
-		@DefaultValue("500ms") @NotNull Duration loadQueueTimeout, @DefaultValue("32") @Min(0) int rewarmEntries,
+		@DefaultValue("500ms") @NotNull Duration loadQueueTimeout, @DefaultValue("0") @Min(0) int rewarmEntries,
 		@DefaultValue("8") @Min(1) int rewarmConcurrency) {
 
 	public CacheProperties {
