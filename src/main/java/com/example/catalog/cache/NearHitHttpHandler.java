@@ -108,10 +108,10 @@ final class NearHitHttpHandler implements HttpHandler {
 				long start = System.nanoTime();
 				long startedAtMicros = (this.spans != null) ? currentTimeMicros() : 0;
 				return this.cache.nearHit(key)
-					.flatMap((lookup) -> (lookup instanceof ResponseCache.NearLookup.Hit hit)
+					.flatMap((lookup) -> (lookup instanceof NearLookup.Hit hit)
 							? write(request, response, route, hit.response(), start, startedAtMicros)
 							: onRequestLoop(request, Mono.defer(() -> this.webFlux
-								.handle(stamped(request, ((ResponseCache.NearLookup.Miss) lookup).read()), response))));
+								.handle(stamped(request, ((NearLookup.Miss) lookup).read()), response))));
 			}
 		}
 		return this.webFlux.handle(request, response);
@@ -133,7 +133,7 @@ final class NearHitHttpHandler implements HttpHandler {
 		return (loop != null) ? work.subscribeOn(this.eventLoops.schedulerOf(loop)) : work;
 	}
 
-	private static ServerHttpRequest stamped(ServerHttpRequest request, ResponseCache.StampRead read) {
+	private static ServerHttpRequest stamped(ServerHttpRequest request, StampRead read) {
 		return (read != null) ? new StampedRequest(request, read) : request;
 	}
 

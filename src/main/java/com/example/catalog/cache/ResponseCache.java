@@ -264,49 +264,4 @@ public class ResponseCache {
 		return key.valueKey(this.properties.keyPrefix());
 	}
 
-	/** What {@link #nearHit} found. */
-	sealed interface NearLookup {
-
-		/** This instance holds the current entry: the response to write. */
-		record Hit(CachedResponse response) implements NearLookup {
-
-		}
-
-		/**
-		 * Not held here: the generations read for the request, if any were read (none
-		 * while the cache is off), for {@link #respond} to reuse.
-		 */
-		record Miss(StampRead read) implements NearLookup {
-
-		}
-
-	}
-
-	/** The generations read for a request: their stamp, or the failure to read them. */
-	sealed interface StampRead {
-
-		CacheKey key();
-
-		Mono<String> value();
-
-		record Read(CacheKey key, String stamp) implements StampRead {
-
-			@Override
-			public Mono<String> value() {
-				return Mono.just(this.stamp);
-			}
-
-		}
-
-		record Failed(CacheKey key, CacheUnavailableException failure) implements StampRead {
-
-			@Override
-			public Mono<String> value() {
-				return Mono.error(this.failure);
-			}
-
-		}
-
-	}
-
 }

@@ -10,15 +10,15 @@ import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
  */
 final class StampedRequest extends ServerHttpRequestDecorator {
 
-	private final ResponseCache.StampRead read;
+	private final StampRead read;
 
-	StampedRequest(ServerHttpRequest delegate, ResponseCache.StampRead read) {
+	StampedRequest(ServerHttpRequest delegate, StampRead read) {
 		super(delegate);
 		this.read = read;
 	}
 
 	/** The read carried by {@code request} or a request it decorates, if any. */
-	static ResponseCache.StampRead readOf(ServerHttpRequest request) {
+	static StampRead readOf(ServerHttpRequest request) {
 		ServerHttpRequest current = request;
 		while (current instanceof ServerHttpRequestDecorator decorator) {
 			if (decorator instanceof StampedRequest stamped) {

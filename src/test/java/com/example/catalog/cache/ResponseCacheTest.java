@@ -853,8 +853,8 @@ class ResponseCacheTest {
 		return stored;
 	}
 
-	private ResponseCache.NearLookup nearHitNow(ResponseCache cache) {
-		ResponseCache.NearLookup[] result = new ResponseCache.NearLookup[1];
+	private NearLookup nearHitNow(ResponseCache cache) {
+		NearLookup[] result = new NearLookup[1];
 		StepVerifier.create(cache.nearHit(this.key))
 			.consumeNextWith((lookup) -> result[0] = lookup)
 			.expectComplete()
@@ -863,10 +863,10 @@ class ResponseCacheTest {
 	}
 
 	/** Responds as WebFlux does after the near-hit handler passed the request on. */
-	private CacheOutcome respondNow(ResponseCache cache, ResponseCache.NearLookup lookup) {
-		assertThat(lookup).isInstanceOf(ResponseCache.NearLookup.Miss.class);
+	private CacheOutcome respondNow(ResponseCache cache, NearLookup lookup) {
+		assertThat(lookup).isInstanceOf(NearLookup.Miss.class);
 		ServerHttpRequest request = new StampedRequest(MockServerHttpRequest.get("/catalog?category=books").build(),
-				((ResponseCache.NearLookup.Miss) lookup).read());
+				((NearLookup.Miss) lookup).read());
 		ResponseEntity<?>[] result = new ResponseEntity<?>[1];
 		StepVerifier.create(cache.respond(this.key, request, Mono.empty(), loader(ITEM)))
 			.consumeNextWith((entity) -> result[0] = entity)
@@ -888,7 +888,7 @@ class ResponseCacheTest {
 		CachedResponse stored = getNow(cache, this.key, loader(ITEM));
 		int readsBefore = this.redis.count("MGET");
 		int getsBefore = this.redis.count("GET");
-		CachedResponse hit = ((ResponseCache.NearLookup.Hit) nearHitNow(cache)).response();
+		CachedResponse hit = ((NearLookup.Hit) nearHitNow(cache)).response();
 		assertThat(hit.outcome()).isEqualTo(CacheOutcome.HIT);
 		assertThat(bytes(hit.body())).isEqualTo(bytes(stored.body()));
 		assertThat(hit.body().isDirect()).as("written without a copy").isTrue();
@@ -901,7 +901,7 @@ class ResponseCacheTest {
 	@Test
 	void whenNearHitFindsNothingRespondReusesItsGenerationRead() {
 		ResponseCache cache = cache();
-		ResponseCache.NearLookup lookup = nearHitNow(cache);
+		NearLookup lookup = nearHitNow(cache);
 		int reads = this.redis.count("MGET");
 		assertThat(respondNow(cache, lookup)).isEqualTo(CacheOutcome.MISS_STORED);
 		assertThat(this.redis.count("MGET")).isEqualTo(reads);
@@ -931,7 +931,7 @@ class ResponseCacheTest {
 	void whenTheGenerationReadFailsRespondBypassesWithoutAskingRedisAgain() {
 		ResponseCache cache = cache();
 		this.redis.fail("MGET");
-		ResponseCache.NearLookup lookup = nearHitNow(cache);
+		NearLookup lookup = nearHitNow(cache);
 		int reads = this.redis.count("MGET");
 		assertThat(respondNow(cache, lookup)).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
 		assertThat(this.redis.count("MGET")).isEqualTo(reads);
@@ -941,7 +941,7 @@ class ResponseCacheTest {
 	@Test
 	void nearHitOfADisabledCacheFindsNothingAndAsksNothingOfRedis() {
 		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
-		assertThat(nearHitNow(cache)).isInstanceOf(ResponseCache.NearLookup.Miss.class);
+		assertThat(nearHitNow(cache)).isInstanceOf(NearLookup.Miss.class);
 		assertThat(this.redis.count("MGET")).isZero();
 	}
 

@@ -1,0 +1,19 @@
+package com.example.catalog.cache;
+
+/** What {@link ResponseCache#nearHit} found. */
+sealed interface NearLookup {
+
+	/** This instance holds the current entry: the response to write. */
+	record Hit(CachedResponse response) implements NearLookup {
+
+	}
+
+	/**
+	 * Not held here: the generations read for the request, if any were read (none while
+	 * the cache is off), for {@link ResponseCache#respond} to reuse.
+	 */
+	record Miss(StampRead read) implements NearLookup {
+
+	}
+
+}
