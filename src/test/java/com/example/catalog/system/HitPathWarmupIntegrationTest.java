@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the time it reports that it accepts traffic.
  */
 @IntegrationTest
-@TestPropertySource(properties = "catalog.warmup.duration=1s")
+@TestPropertySource(properties = "catalog.warmup.duration=3s")
 class HitPathWarmupIntegrationTest {
 
 	@Autowired
