@@ -3,6 +3,7 @@ package com.example.catalog.cache;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,18 +93,21 @@ final class Rewarming {
 			return;
 		}
 		boolean everything = scopes.contains(Generations.EVERYTHING);
-		List<HotEntry> affected = new ArrayList<>();
+		// Reads go on being counted meanwhile: sorted by a snapshot of them, since a sort
+		// needs its order to hold still.
+		List<Read> affected = new ArrayList<>();
 		for (HotEntry entry : this.served.asMap().values()) {
-			if (entry.reads.get() > 0 && (everything || dependsOnAny(entry.key, scopes))) {
-				affected.add(entry);
+			long reads = entry.reads.get();
+			if (reads > 0 && (everything || !Collections.disjoint(entry.key.dependencies(), scopes))) {
+				affected.add(new Read(entry, reads));
 			}
 		}
-		affected.sort(Comparator.comparingLong((HotEntry entry) -> entry.reads.get()).reversed());
+		affected.sort(Comparator.comparingLong(Read::reads).reversed());
 		boolean start;
 		synchronized (this) {
-			for (HotEntry entry : affected.subList(0, Math.min(affected.size(), this.entriesPerChange))) {
-				entry.reads.set(0);
-				this.queued.putIfAbsent(entry.valueKey, entry);
+			for (Read hottest : affected.subList(0, Math.min(affected.size(), this.entriesPerChange))) {
+				hottest.entry().reads.set(0);
+				this.queued.putIfAbsent(hottest.entry().valueKey, hottest.entry());
 			}
 			start = !this.draining && !this.queued.isEmpty();
 			this.draining |= start;
@@ -116,15 +120,6 @@ final class Rewarming {
 				logger.warn("Loading invalidated entries again stopped", ex);
 			});
 		}
-	}
-
-	private static boolean dependsOnAny(CacheKey key, Collection<String> scopes) {
-		for (String dependency : key.dependencies()) {
-			if (scopes.contains(dependency)) {
-				return true;
-			}
-		}
-		return false;
 	}
 
 	/** Loads the queued entries, and those queued meanwhile, until none is left. */
@@ -150,6 +145,11 @@ final class Rewarming {
 				return Mono.empty();
 			})
 			.then();
+	}
+
+	/** An entry and its reads, as a change found them. */
+	private record Read(HotEntry entry, long reads) {
+
 	}
 
 	/**
