@@ -139,8 +139,7 @@ public class ResponseCache {
 				this.leasedLoads.refreshIfExpiringSoon(valueKey, current, near, loader);
 				return Mono.just(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 			}
-			SingleFlight.Flight<Lookup> flight = this.flights.join(entryKey,
-					() -> this.leasedLoads.lookupOrLoad(valueKey, current, admission, loader));
+			SingleFlight.Flight<Lookup> flight = flight(entryKey, valueKey, current, admission, loader);
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
 					this.leasedLoads.refreshIfExpiringSoon(valueKey, current, lookup.near(), loader);
@@ -209,11 +208,17 @@ public class ResponseCache {
 			if (this.nearCache.heldFresh(entryKey, this.clock.millis()) != null) {
 				return Mono.just(CacheOutcome.HIT);
 			}
-			return this.flights
-				.join(entryKey, () -> this.leasedLoads.lookupOrLoad(valueKey, stamp, Mono.empty(), loader))
-				.result()
-				.map(Lookup::outcome);
+			return flight(entryKey, valueKey, stamp, Mono.empty(), loader).result().map(Lookup::outcome);
 		});
+	}
+
+	/**
+	 * Joins, or starts, this instance's one lookup of the entry of {@code valueKey} under
+	 * {@code stamp} (its {@code entryKey}): from Redis, or a load under the lease.
+	 */
+	private SingleFlight.Flight<Lookup> flight(String entryKey, String valueKey, String stamp, Mono<Void> admission,
+			Mono<?> loader) {
+		return this.flights.join(entryKey, () -> this.leasedLoads.lookupOrLoad(valueKey, stamp, admission, loader));
 	}
 
 	HttpCaching httpCaching() {
