@@ -118,9 +118,14 @@ class ResponseCacheTest {
 
 	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout,
 			Duration refreshAhead) {
+		return properties(enabled, maxEntryBytes, redisTimeout, refreshAhead, 0, 1);
+	}
+
+	private static CacheProperties properties(boolean enabled, DataSize maxEntryBytes, Duration redisTimeout,
+			Duration refreshAhead, int rewarmEntries, int rewarmConcurrency) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
 				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO,
-				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), 0, 1);
+				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), rewarmEntries, rewarmConcurrency);
 	}
 
 	/** A cache that never refreshes ahead, for tests of plain expiry. */
@@ -130,9 +135,8 @@ class ResponseCacheTest {
 
 	/** A cache that loads again up to {@code entries} entries a change invalidated. */
 	private ResponseCache cacheRewarming(int entries, int concurrency) {
-		return cache(new CacheProperties(true, TTL, JITTER, DataSize.ofMegabytes(1), Duration.ofMillis(250), 10_000,
-				PREFIX, Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, REFRESH_AHEAD, Duration.ZERO,
-				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), entries, concurrency));
+		return cache(
+				properties(true, DataSize.ofMegabytes(1), Duration.ofMillis(250), REFRESH_AHEAD, entries, concurrency));
 	}
 
 	/**
