@@ -14,10 +14,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchkit  # noqa: E402
 
 
-def metric(base, name, labels=''):
-    status, _, body = benchkit.request('GET', base + '/actuator/prometheus')
+def metric(scrape, name, labels=''):
     total = 0.0
-    for line in body.decode().splitlines():
+    for line in scrape.splitlines():
         if line.startswith(name + '{') or line.startswith(name + ' '):
             if labels in line:
                 total += float(line.rsplit(' ', 1)[1])
@@ -25,11 +24,14 @@ def metric(base, name, labels=''):
 
 
 def counters(base):
+    """The counters of one scrape, so that they describe the same moment."""
+    _, _, body = benchkit.request('GET', base + '/actuator/prometheus')
+    scrape = body.decode()
     return {
-        'hit': metric(base, 'catalog_cache_requests_total', 'result="hit"'),
-        'all': metric(base, 'catalog_cache_requests_total'),
-        'loads': metric(base, 'catalog_cache_loads_total'),
-        'rewarmed': metric(base, 'catalog_cache_rewarms_total', 'result="miss"'),
+        'hit': metric(scrape, 'catalog_cache_requests_total', 'result="hit"'),
+        'all': metric(scrape, 'catalog_cache_requests_total'),
+        'loads': metric(scrape, 'catalog_cache_loads_total'),
+        'rewarmed': metric(scrape, 'catalog_cache_rewarms_total', 'result="miss"'),
     }
 
 
