@@ -4,8 +4,9 @@ changes prices at a steady rate, against the same reads without writes; and how 
 SQL takes to be seen. Prints a markdown section on stdout (see bench/README.md).
 
 Hot keys, on the seeded catalog (categories cat-0 .. cat-19): per category two listings and the pages of
-ten of its items, plus twenty listings without a category: 260 in all. A price change of one item can
-change 23 of them (its page, its category's two listings, the twenty category-less listings).
+ten of its items, plus twenty listings without a category (price windows): 260 in all. A price change
+of one item can change at most 23 of them: its page, its category's two listings, and those of the
+twenty price windows whose page spans its old or new price (usually none or one).
 """
 import argparse, json, os, re, statistics, subprocess, sys, threading, time
 import urllib.parse

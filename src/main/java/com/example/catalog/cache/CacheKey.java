@@ -29,12 +29,16 @@ public final class CacheKey {
 
 	private final List<String> dependencies;
 
-	private CacheKey(String route, CacheScope scope, String principalDigest, String digest, List<String> dependencies) {
+	private final List<String> contentDependenciesUntilLoaded;
+
+	private CacheKey(String route, CacheScope scope, String principalDigest, String digest, List<String> dependencies,
+			List<String> contentDependenciesUntilLoaded) {
 		this.route = route;
 		this.scope = scope;
 		this.principalDigest = principalDigest;
 		this.digest = digest;
 		this.dependencies = dependencies;
+		this.contentDependenciesUntilLoaded = contentDependenciesUntilLoaded;
 	}
 
 	public static Builder forPublicRoute(String route) {
@@ -86,6 +90,22 @@ public final class CacheKey {
 		return this.dependencies;
 	}
 
+	/**
+	 * Whether the response also depends on scopes only its content can name (its loader
+	 * answers a {@link ScopedBody}).
+	 */
+	boolean dependsOnContent() {
+		return this.contentDependenciesUntilLoaded != null;
+	}
+
+	/**
+	 * The scopes to assume the content depends on before any load of it has said: a
+	 * guess, which a load that says otherwise corrects.
+	 */
+	List<String> contentDependenciesUntilLoaded() {
+		return this.contentDependenciesUntilLoaded;
+	}
+
 	@Override
 	public boolean equals(Object other) {
 		return (other instanceof CacheKey that) && this.route.equals(that.route) && this.digest.equals(that.digest)
@@ -124,6 +144,8 @@ public final class CacheKey {
 
 		private final List<String> dependencies = new ArrayList<>();
 
+		private List<String> contentDependenciesUntilLoaded;
+
 		private Builder(String route, CacheScope scope, String principalDigest) {
 			if (!route.matches("[a-z][a-z0-9.-]*")) {
 				throw new IllegalArgumentException("Route names are short lowercase identifiers: " + route);
@@ -157,6 +179,18 @@ public final class CacheKey {
 			return this;
 		}
 
+		/**
+		 * Declares that the response also depends on scopes that only its content names:
+		 * which items a listing shows, say, rather than which it could show. Its loader
+		 * then answers a {@link ScopedBody} naming them, and the cache reads their
+		 * counters before the next lookup of this response. Until a load of it has named
+		 * them, the response is taken to depend on {@code untilLoaded}.
+		 */
+		public Builder dependsOnContent(String... untilLoaded) {
+			this.contentDependenciesUntilLoaded = List.of(untilLoaded);
+			return this;
+		}
+
 		public CacheKey build() {
 			StringBuilder canonical = new StringBuilder(this.route).append('\n');
 			if (this.principalDigest != null) {
@@ -174,7 +208,7 @@ public final class CacheKey {
 				dependencies.add(PRINCIPAL_SCOPE_PREFIX + this.principalDigest);
 			}
 			return new CacheKey(this.route, this.scope, this.principalDigest, digest(canonical.toString()),
-					List.copyOf(dependencies));
+					List.copyOf(dependencies), this.contentDependenciesUntilLoaded);
 		}
 
 	}

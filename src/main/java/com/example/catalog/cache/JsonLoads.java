@@ -51,7 +51,8 @@ final class JsonLoads {
 					.doOnError((failure) -> this.metrics.loaded())
 					.doOnCancel(this.metrics::loaded)
 					.timeout(this.loadTimeout)
-					.map(this.jsonMapper::writeValueAsBytes)));
+					.map((value) -> this.jsonMapper
+						.writeValueAsBytes((value instanceof ScopedBody scoped) ? scoped.body() : value))));
 	}
 
 	static boolean isNotFound(Throwable failure) {

@@ -111,7 +111,7 @@ final class LeasedLoads {
 	 * (the database is down, say), not when the request itself was wrong.
 	 */
 	private static boolean mayServeStaleOn(Throwable failure) {
-		return !(failure instanceof CacheUnavailableException)
+		return !(failure instanceof CacheUnavailableException) && !(failure instanceof ContentMovedException)
 				&& !(failure instanceof ErrorResponse response && response.getStatusCode().is4xxClientError());
 	}
 

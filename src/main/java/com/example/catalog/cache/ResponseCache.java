@@ -51,6 +51,14 @@ public class ResponseCache {
 
 	private final Rewarming rewarming;
 
+	private final ContentDependencies contentDependencies;
+
+	/**
+	 * How many times a request looks up again when loads name scopes it had not read
+	 * (content that moves under the request's feet); then it loads without storing.
+	 */
+	private static final int LOOKUPS_AFTER_CONTENT_MOVED = 2;
+
 	/** Loads shared while Redis is unavailable, by value key; bounded. */
 	private final Cache<String, CoalescedRead<byte[]>> bypassLoads = Caffeine.newBuilder()
 		.maximumSize(10_000)
@@ -75,9 +83,11 @@ public class ResponseCache {
 				this.loads, metrics, clock, properties.refreshAhead(), steps);
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
+		this.contentDependencies = new ContentDependencies(properties.maxFlights(), properties.ttl().multipliedBy(2));
 		this.rewarming = new Rewarming(properties.rewarmEntries(),
 				Math.min(properties.rewarmConcurrency(), properties.maxConcurrentLoads()), properties.maxFlights(),
-				properties.ttl(), this::reload, metrics);
+				properties.ttl(), this::reload,
+				(key, valueKey) -> this.contentDependencies.reading(key, valueKey).scopes(), metrics);
 	}
 
 	/**
@@ -128,25 +138,36 @@ public class ResponseCache {
 		if (!this.properties.enabled()) {
 			return admission.then(loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED));
 		}
-		Mono<String> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
-				: readStamp(key);
+		return lookUp(key, earlierRead, admission, loader, LOOKUPS_AFTER_CONTENT_MOVED);
+	}
+
+	private Mono<CachedResponse> lookUp(CacheKey key, StampRead earlierRead, Mono<Void> admission, Mono<?> loader,
+			int lookupsLeft) {
 		String valueKey = valueKey(key);
+		Mono<Stamp> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
+				: readStamp(key, valueKey);
 		this.rewarming.loadable(valueKey, key, loader);
 		return stamp.flatMap((current) -> {
-			String entryKey = NearCache.entryKey(valueKey, current);
+			String entryKey = NearCache.entryKey(valueKey, current.value());
 			NearEntry near = this.nearCache.heldFresh(entryKey, this.clock.millis());
 			if (near != null) {
-				this.leasedLoads.refreshIfExpiringSoon(valueKey, current, near, loader);
+				refreshIfExpiringSoon(key, valueKey, current, near, loader);
 				return Mono.just(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 			}
-			SingleFlight.Flight<Lookup> flight = flight(entryKey, valueKey, current, admission, loader);
+			SingleFlight.Flight<Lookup> flight = flight(key, entryKey, valueKey, current, admission, loader);
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
-					this.leasedLoads.refreshIfExpiringSoon(valueKey, current, lookup.near(), loader);
+					refreshIfExpiringSoon(key, valueKey, current, lookup.near(), loader);
 				}
 				return served(key, valueKey, lookup, flight.leader());
 			});
-		}).onErrorResume(CacheUnavailableException.class, (ex) -> admission.then(loadBypassing(key, loader)));
+		})
+			.onErrorResume(CacheUnavailableException.class, (ex) -> admission.then(loadBypassing(key, loader)))
+			// The load named scopes this request had not read: look up again with them
+			// read.
+			.onErrorResume(ContentMovedException.class,
+					(ex) -> (lookupsLeft > 0) ? lookUp(key, null, admission, loader, lookupsLeft - 1)
+							: admission.then(loadUncached(key, loader, CacheOutcome.MISS_NOT_STORED)));
 	}
 
 	/**
@@ -160,9 +181,9 @@ public class ResponseCache {
 			return Mono.just(new NearLookup.Miss(null));
 		}
 		String valueKey = valueKey(key);
-		return readStamp(key).<NearLookup>map((stamp) -> {
+		return readStamp(key, valueKey).<NearLookup>map((stamp) -> {
 			long now = this.clock.millis();
-			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey, stamp), now);
+			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey, stamp.value()), now);
 			// A kept 404 is answered by the handler, as problems are, not here.
 			if (near == null || near.entry().notFound() || this.leasedLoads.dueForRefresh(near, now)) {
 				return new NearLookup.Miss(new StampRead.Read(key, stamp));
@@ -203,12 +224,12 @@ public class ResponseCache {
 	 */
 	private Mono<CacheOutcome> reload(CacheKey key, Mono<?> loader) {
 		String valueKey = valueKey(key);
-		return readStamp(key).flatMap((stamp) -> {
-			String entryKey = NearCache.entryKey(valueKey, stamp);
+		return readStamp(key, valueKey).flatMap((stamp) -> {
+			String entryKey = NearCache.entryKey(valueKey, stamp.value());
 			if (this.nearCache.heldFresh(entryKey, this.clock.millis()) != null) {
 				return Mono.just(CacheOutcome.HIT);
 			}
-			return flight(entryKey, valueKey, stamp, Mono.empty(), loader).result().map(Lookup::outcome);
+			return flight(key, entryKey, valueKey, stamp, Mono.empty(), loader).result().map(Lookup::outcome);
 		});
 	}
 
@@ -216,9 +237,17 @@ public class ResponseCache {
 	 * Joins, or starts, this instance's one lookup of the entry of {@code valueKey} under
 	 * {@code stamp} (its {@code entryKey}): from Redis, or a load under the lease.
 	 */
-	private SingleFlight.Flight<Lookup> flight(String entryKey, String valueKey, String stamp, Mono<Void> admission,
-			Mono<?> loader) {
-		return this.flights.join(entryKey, () -> this.leasedLoads.lookupOrLoad(valueKey, stamp, admission, loader));
+	private SingleFlight.Flight<Lookup> flight(CacheKey key, String entryKey, String valueKey, Stamp stamp,
+			Mono<Void> admission, Mono<?> loader) {
+		return this.flights.join(entryKey, () -> this.leasedLoads.lookupOrLoad(valueKey, stamp.value(), admission,
+				this.contentDependencies.confined(key, valueKey, stamp, loader)));
+	}
+
+	private void refreshIfExpiringSoon(CacheKey key, String valueKey, Stamp stamp, NearEntry near, Mono<?> loader) {
+		if (this.leasedLoads.dueForRefresh(near, this.clock.millis())) {
+			this.leasedLoads.refreshIfExpiringSoon(valueKey, stamp.value(), near,
+					this.contentDependencies.confined(key, valueKey, stamp, loader));
+		}
 	}
 
 	HttpCaching httpCaching() {
@@ -261,8 +290,11 @@ public class ResponseCache {
 		return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json), outcome, key.scope());
 	}
 
-	private Mono<String> readStamp(CacheKey key) {
-		return this.steps.observe(CacheSteps.Step.GENERATIONS, this.generations.stamp(key.dependencies()));
+	private Mono<Stamp> readStamp(CacheKey key, String valueKey) {
+		ContentDependencies.Reading reading = this.contentDependencies.reading(key, valueKey);
+		Mono<Stamp> stamp = this.generations.stamp(reading.scopes())
+			.map((value) -> new Stamp(reading.tag().isEmpty() ? value : value + "~" + reading.tag(), reading.scopes()));
+		return this.steps.observe(CacheSteps.Step.GENERATIONS, stamp);
 	}
 
 	private String valueKey(CacheKey key) {

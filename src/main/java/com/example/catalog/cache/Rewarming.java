@@ -46,6 +46,9 @@ final class Rewarming {
 
 	private final BiFunction<CacheKey, Mono<?>, Mono<CacheOutcome>> reload;
 
+	/** The scopes an entry depends on, by its key and value key: declared and learned. */
+	private final BiFunction<CacheKey, String, List<String>> dependencies;
+
 	private final CacheMetrics metrics;
 
 	/** Entries to load again, by value key; guarded by {@code this}. */
@@ -55,10 +58,12 @@ final class Rewarming {
 	private boolean draining;
 
 	Rewarming(int entriesPerChange, int concurrency, int maxServed, Duration forgetAfter,
-			BiFunction<CacheKey, Mono<?>, Mono<CacheOutcome>> reload, CacheMetrics metrics) {
+			BiFunction<CacheKey, Mono<?>, Mono<CacheOutcome>> reload,
+			BiFunction<CacheKey, String, List<String>> dependencies, CacheMetrics metrics) {
 		this.entriesPerChange = entriesPerChange;
 		this.concurrency = concurrency;
 		this.reload = reload;
+		this.dependencies = dependencies;
 		this.metrics = metrics;
 		this.served = Caffeine.newBuilder().maximumSize(maxServed).expireAfterAccess(forgetAfter).build();
 	}
@@ -98,7 +103,8 @@ final class Rewarming {
 		List<Read> affected = new ArrayList<>();
 		for (HotEntry entry : this.served.asMap().values()) {
 			long reads = entry.reads.get();
-			if (reads > 0 && (everything || !Collections.disjoint(entry.key.dependencies(), scopes))) {
+			if (reads > 0 && (everything
+					|| !Collections.disjoint(this.dependencies.apply(entry.key, entry.valueKey), scopes))) {
 				affected.add(new Read(entry, reads));
 			}
 		}

@@ -7,12 +7,12 @@ sealed interface StampRead {
 
 	CacheKey key();
 
-	Mono<String> value();
+	Mono<Stamp> value();
 
-	record Read(CacheKey key, String stamp) implements StampRead {
+	record Read(CacheKey key, Stamp stamp) implements StampRead {
 
 		@Override
-		public Mono<String> value() {
+		public Mono<Stamp> value() {
 			return Mono.just(this.stamp);
 		}
 
@@ -21,7 +21,7 @@ sealed interface StampRead {
 	record Failed(CacheKey key, CacheUnavailableException failure) implements StampRead {
 
 		@Override
-		public Mono<String> value() {
+		public Mono<Stamp> value() {
 			return Mono.error(this.failure);
 		}
 

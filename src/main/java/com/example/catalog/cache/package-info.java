@@ -46,6 +46,16 @@
  * read most, in the background and bounded, through the same flight and lease as a
  * reader's miss, so that readers meet fresh entries rather than a wave of misses.
  * <p>
+ * Content dependencies: a key may say that its response depends on scopes only its
+ * content names ({@code CacheKey.Builder.dependsOnContent}: a listing on the ranges of
+ * ids or prices its page covers), and its loader then answers a
+ * {@link com.example.catalog.cache.ScopedBody}. {@code ContentDependencies} remembers per
+ * response the scopes its last load named, and the request reads their counters with the
+ * declared ones (the stamp carries a tag of which). A load that names a scope the request
+ * did not read is not stored: a write to it during the load would go unseen. Every
+ * request of that flight looks up again with the scopes read, which costs one more load
+ * when a page's content moves to other scopes, never a stale answer.
+ * <p>
  * Traces: with an exporter, {@code CacheSteps} makes the lookup, lease wait, load and
  * store spans of the request's trace, and {@code NearHitSpans} the server span of a near
  * hit; without one both cost a request nothing but a check.

@@ -136,6 +136,7 @@ class CachePurgeController {
 		}
 		if (flag(json, "listings")) {
 			scopes.add(CatalogScopes.LISTINGS);
+			scopes.add(CatalogScopes.RANGED_LISTINGS);
 		}
 		if (flag(json, "favorites")) {
 			scopes.add(CatalogScopes.FAVORITES);

@@ -84,7 +84,7 @@ class CatalogController {
 		CatalogQuery query = CatalogQuery.parse(request.getURI().getRawQuery());
 		// Deferred: a hit never needs the query, so it should not even assemble it.
 		return this.cache.respond(query.cacheKey(), request, this.limits.admission(exchange),
-				Mono.defer(() -> this.pages.find(query)));
+				Mono.defer(() -> this.pages.find(query)).map(query::cached));
 	}
 
 	@GetMapping(path = CatalogPaths.ITEM, produces = MediaType.APPLICATION_JSON_VALUE)

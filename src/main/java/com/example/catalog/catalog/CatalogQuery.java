@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.example.catalog.cache.CacheKey;
+import com.example.catalog.cache.ScopedBody;
 import com.example.catalog.system.Problems;
 import com.example.catalog.system.QueryParameters;
 
@@ -48,16 +49,26 @@ record CatalogQuery(String category, String nameContains, Long minPrice, Long ma
 	}
 
 	CacheKey cacheKey() {
-		return CacheKey.forPublicRoute("catalog")
+		CacheKey.Builder key = CacheKey.forPublicRoute("catalog")
 			.with("category", this.category)
 			.with("q", this.nameContains)
 			.with("minPrice", this.minPrice)
 			.with("maxPrice", this.maxPrice)
 			.with("sort", this.sort.parameter())
 			.with("limit", this.limit)
-			.with("cursor", (this.cursor != null) ? this.cursor.encode() : null)
-			.dependsOn((this.category != null) ? CatalogScopes.category(this.category) : CatalogScopes.LISTINGS)
+			.with("cursor", (this.cursor != null) ? this.cursor.encode() : null);
+		if (CatalogScopes.ranged(this)) {
+			// Until a load names its ranges, taken to depend on every change, as a page
+			// that is not full does.
+			return key.dependsOn(CatalogScopes.RANGED_LISTINGS).dependsOnContent(CatalogScopes.LISTINGS).build();
+		}
+		return key.dependsOn((this.category != null) ? CatalogScopes.category(this.category) : CatalogScopes.LISTINGS)
 			.build();
+	}
+
+	/** The page a load found, as the cache keeps it. */
+	Object cached(ItemPage page) {
+		return CatalogScopes.ranged(this) ? new ScopedBody(page, CatalogScopes.ofListing(this, page)) : page;
 	}
 
 }

@@ -226,7 +226,9 @@ final class ChangeFeed implements SmartLifecycle {
 			json.path("ids").forEach((id) -> ids.add(id.asLong()));
 			List<String> categories = new ArrayList<>();
 			json.path("categories").forEach((category) -> categories.add(category.asString()));
-			scopes.addAll(CatalogScopes.ofItems(ids, categories, "INSERT".equals(json.path("op").asString())));
+			List<Long> prices = new ArrayList<>();
+			json.path("prices").forEach((price) -> prices.add(price.asLong()));
+			scopes.addAll(CatalogScopes.ofItems(ids, categories, prices, "INSERT".equals(json.path("op").asString())));
 		}
 		else if (everything) {
 			scopes.add(CatalogScopes.FAVORITES);

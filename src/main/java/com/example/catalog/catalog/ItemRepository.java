@@ -34,7 +34,7 @@ class ItemRepository {
 	Mono<ItemChange> insertUnlessSkuTaken(ItemInput input) {
 		return this.db.sql("INSERT INTO items (sku, name, description, category, price_cents) "
 				+ "VALUES (:sku, :name, :description, :category, :priceCents) ON CONFLICT (sku) DO NOTHING RETURNING "
-				+ COLUMNS + ", category AS previous_category, " + CHANGE_ID)
+				+ COLUMNS + ", " + ItemChange.UNCHANGED_PREVIOUS_COLUMNS + ", " + CHANGE_ID)
 			.bindValues(fields(input))
 			.map(ItemChange::fromRow)
 			.one();
@@ -52,9 +52,10 @@ class ItemRepository {
 		DatabaseClient.GenericExecuteSpec spec = this.db
 			.sql("UPDATE items i SET sku = :sku, name = :name, description = :description, "
 					+ "category = :category, price_cents = :priceCents, updated_at = now() "
-					+ "FROM (SELECT id, category FROM items WHERE id = :id" + versionCondition(expectedVersion)
-					+ " FOR UPDATE) previous WHERE i.id = previous.id RETURNING " + Item.qualifiedColumns("i")
-					+ ", previous.category AS previous_category, " + CHANGE_ID)
+					+ "FROM (SELECT id, category, price_cents FROM items WHERE id = :id"
+					+ versionCondition(expectedVersion) + " FOR UPDATE) previous WHERE i.id = previous.id RETURNING "
+					+ Item.qualifiedColumns("i") + ", previous.category AS previous_category, "
+					+ "previous.price_cents AS previous_price_cents, " + CHANGE_ID)
 			.bind("id", id)
 			.bindValues(fields(input));
 		return bindVersion(spec, expectedVersion).map(ItemChange::fromRow).one();
@@ -72,8 +73,8 @@ class ItemRepository {
 	 */
 	Mono<ItemChange> delete(long id, Long expectedVersion) {
 		DatabaseClient.GenericExecuteSpec spec = this.db
-			.sql("DELETE FROM items WHERE id = :id" + versionCondition(expectedVersion) + " RETURNING " + COLUMNS
-					+ ", category AS previous_category, " + CHANGE_ID)
+			.sql("DELETE FROM items WHERE id = :id" + versionCondition(expectedVersion) + " RETURNING " + COLUMNS + ", "
+					+ ItemChange.UNCHANGED_PREVIOUS_COLUMNS + ", " + CHANGE_ID)
 			.bind("id", id);
 		return bindVersion(spec, expectedVersion).map(ItemChange::fromRow).one();
 	}

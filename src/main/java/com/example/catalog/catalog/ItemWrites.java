@@ -138,9 +138,8 @@ class ItemWrites {
 
 	private Mono<Void> invalidate(ItemChange change, boolean created) {
 		Item item = change.item();
-		return this.cache.invalidate(
-				CatalogScopes.ofItem(item.id(), change.previousCategory(), item.category(), created),
-				change.changeId());
+		return this.cache.invalidate(CatalogScopes.ofItem(item.id(), change.previousCategory(), item.category(),
+				change.previousPriceCents(), item.priceCents(), created), change.changeId());
 	}
 
 	private Mono<Created> insert(ItemInput input) {
@@ -167,7 +166,8 @@ class ItemWrites {
 			return new Created(response, null);
 		}
 		Item item = this.jsonMapper.readValue(response.body(), Item.class);
-		return new Created(response, new ItemChange(item, item.category(), "replay:" + response.location()));
+		return new Created(response,
+				new ItemChange(item, item.category(), item.priceCents(), "replay:" + response.location()));
 	}
 
 	private Mono<StoredResponse> invalidated(Created created) {

@@ -7,12 +7,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -1134,6 +1137,112 @@ class ResponseCacheTest {
 		assertThat(books).hasValue(1);
 		assertThat(getNow(cache, inCategory("books", 1), versioned(books)).outcome())
 			.isEqualTo(CacheOutcome.MISS_STORED);
+	}
+
+	private final CacheKey rangedKey = CacheKey.forPublicRoute("catalog")
+		.with("sort", "price")
+		.dependsOn("ranged")
+		.dependsOnContent("coarse")
+		.build();
+
+	/** A loader whose content depends on {@code scopes}, counting its subscriptions. */
+	private Mono<Object> scopedLoader(Object value, String... scopes) {
+		return Mono.defer(() -> {
+			this.loaderSubscriptions.incrementAndGet();
+			return Mono.just(new ScopedBody(value, Set.of(scopes)));
+		});
+	}
+
+	@Test
+	void aResponseIsStoredUnderTheScopesItsContentNamesAndOnlyAChangeToThoseMakesItAMiss() {
+		ResponseCache cache = cache();
+		CachedResponse first = getNow(cache, this.rangedKey, scopedLoader(ITEM, "range:1"));
+		assertThat(first.outcome()).isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(json(first)).as("the body, not its wrapper")
+			.contains("\"name\":\"Widget\"")
+			.doesNotContain("scopes");
+		assertThat(this.loaderSubscriptions).as("the guess's load, then the one under the named scopes").hasValue(2);
+		assertThat(getNow(cache, this.rangedKey, scopedLoader(ITEM, "range:1")).outcome()).isEqualTo(CacheOutcome.HIT);
+
+		invalidate(cache, "coarse", "c1");
+		invalidate(cache, "range:2", "c2");
+		assertThat(getNow(cache, this.rangedKey, scopedLoader(ITEM, "range:1")).outcome()).isEqualTo(CacheOutcome.HIT);
+		invalidate(cache, "range:1", "c3");
+		assertThat(getNow(cache, this.rangedKey, scopedLoader(ITEM, "range:1")).outcome())
+			.isEqualTo(CacheOutcome.MISS_STORED);
+		invalidate(cache, "ranged", "c4");
+		assertThat(getNow(cache, this.rangedKey, scopedLoader(ITEM, "range:1")).outcome())
+			.as("the declared scope still counts")
+			.isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(4);
+	}
+
+	@Test
+	void aContentWithinTheGuessedScopesIsStoredOnItsFirstLoad() {
+		ResponseCache cache = cache();
+		assertThat(getNow(cache, this.rangedKey, scopedLoader(ITEM, "coarse")).outcome())
+			.isEqualTo(CacheOutcome.MISS_STORED);
+		assertThat(getNow(cache, this.rangedKey, scopedLoader(ITEM, "coarse")).outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+	}
+
+	@Test
+	void anotherInstanceLearnsTheScopesWithOneLoadThenHitsTheStoredEntry() {
+		getNow(cache(), this.rangedKey, scopedLoader(ITEM, "range:1"));
+		ResponseCache other = cache();
+		assertThat(getNow(other, this.rangedKey, scopedLoader(ITEM, "range:1")).outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(this.loaderSubscriptions).hasValue(3);
+	}
+
+	@Test
+	void aRequestThatJoinedALoadWhoseContentNamedUnreadScopesIsNotAnsweredWithIt() throws Exception {
+		ResponseCache cache = cache();
+		AtomicReference<String> database = new AtomicReference<>("before the write");
+		Sinks.One<Object> firstLoadEnds = Sinks.one();
+		Mono<Object> loader = Mono.defer(() -> {
+			String read = database.get();
+			Mono<Object> answered = (this.loaderSubscriptions.incrementAndGet() == 1) ? firstLoadEnds.asMono()
+					: Mono.just("now");
+			return answered.map((ignored) -> new ScopedBody(Map.of("name", read), Set.of("range:1")));
+		});
+		CompletableFuture<CachedResponse>[] joined = new CompletableFuture[1];
+		StepVerifier.create(cache.get(this.rangedKey, loader)).then(() -> {
+			// A write to the range the loading page shows, acknowledged during the load.
+			database.set("after the write");
+			invalidate(cache, "range:1", "w1");
+			joined[0] = cache.get(this.rangedKey, loader).toFuture();
+		})
+			.then(() -> firstLoadEnds.tryEmitValue("ended").orThrow())
+			.assertNext((response) -> assertThat(json(response)).contains("after the write"))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(json(joined[0].get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))).contains("after the write");
+	}
+
+	@Test
+	void contentThatNamesNewScopesOnEveryLoadIsAnsweredUnstoredAfterTwoMoreLookups() {
+		ResponseCache cache = cache();
+		Mono<Object> loader = Mono.defer(
+				() -> Mono.just(new ScopedBody(ITEM, Set.of("range:" + this.loaderSubscriptions.incrementAndGet()))));
+		assertThat(getNow(cache, this.rangedKey, loader).outcome()).isEqualTo(CacheOutcome.MISS_NOT_STORED);
+		assertThat(this.loaderSubscriptions).hasValue(4);
+	}
+
+	@Test
+	void aChangeToAScopeAResponsesContentNamedLoadsItAgainWhenRewarming() {
+		ResponseCache cache = cacheRewarming(32, 1);
+		AtomicInteger versions = new AtomicInteger();
+		Mono<Object> loader = Mono
+			.defer(() -> Mono.just(new ScopedBody(Map.of("version", versions.incrementAndGet()), Set.of("range:1"))));
+		getNow(cache, this.rangedKey, loader);
+		assertThat(versions).as("the guess's load, then the one under the named scopes").hasValue(2);
+
+		invalidate(cache, "range:1", "change-1");
+
+		assertThat(versions).hasValue(3);
+		CachedResponse next = getNow(cache, this.rangedKey, loader);
+		assertThat(next.outcome()).isEqualTo(CacheOutcome.HIT);
+		assertThat(json(next)).contains("\"version\":3");
 	}
 
 }

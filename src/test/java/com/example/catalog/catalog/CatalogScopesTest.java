@@ -13,16 +13,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CatalogScopesTest {
 
 	@Test
-	void anUpdateTouchesItsItemBothCategoriesTheListingsAndTheFavourites() {
-		assertThat(CatalogScopes.ofItem(7, "decor", "garden", false)).containsExactly(CatalogScopes.item(7),
-				CatalogScopes.category("decor"), CatalogScopes.category("garden"), CatalogScopes.LISTINGS,
-				CatalogScopes.FAVORITES);
+	void anUpdateTouchesItsItemBothCategoriesTheListingsItsRangesAndTheFavourites() {
+		assertThat(CatalogScopes.ofItem(7, "decor", "garden", 100, 1000, false)).containsExactlyInAnyOrder(
+				CatalogScopes.item(7), CatalogScopes.category("decor"), CatalogScopes.category("garden"),
+				CatalogScopes.LISTINGS, "ids:0", "prices:0", "prices:7", CatalogScopes.FAVORITES);
 	}
 
 	@Test
 	void aCreationTouchesNoFavourites() {
-		assertThat(CatalogScopes.ofItem(7, "decor", "decor", true)).containsExactly(CatalogScopes.item(7),
-				CatalogScopes.category("decor"), CatalogScopes.LISTINGS);
+		assertThat(CatalogScopes.ofItem(7, "decor", "decor", 250, 250, true)).containsExactlyInAnyOrder(
+				CatalogScopes.item(7), CatalogScopes.category("decor"), CatalogScopes.LISTINGS, "ids:0", "prices:1");
 	}
 
 	@Test
