@@ -9,12 +9,12 @@
 #   AB_AFTER_ENV=SPRING_REACTOR_CONTEXT_PROPAGATION=limited bench/ab-hit-path.sh app.jar app.jar
 # AB_BASIC=1 sends the hits with the Basic credentials of a user `editor` that both jars are given,
 # so they take the full WebFlux and Spring Security chain instead of the near-hit path;
-# AB_WARMUP (30) sets the seconds of warm-up.
+# AB_WARMUP (30) sets the seconds of warm-up; AB_URL another page to hit (the default is the one above).
 set -euo pipefail
 [ $# -eq 2 ] || { echo "usage: $0 BEFORE.jar AFTER.jar" >&2; exit 2; }
 ROUNDS=${AB_ROUNDS:-6}
 SECONDS_EACH=${AB_SECONDS:-5}
-URL='/catalog?category=cat-3&limit=200'
+URL=${AB_URL:-'/catalog?category=cat-3&limit=200'}
 OUT=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
