@@ -18,8 +18,8 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With {@code catalog.warmup.duration} set, the instance has served itself cache hits by
- * the time it reports that it accepts traffic.
+ * With {@code catalog.warmup.duration} set, the instance has served itself cache hits,
+ * and some misses, by the time it reports that it accepts traffic.
  */
 @IntegrationTest
 @TestPropertySource(properties = "catalog.warmup.duration=3s")
@@ -31,6 +31,12 @@ class HitPathWarmupIntegrationTest {
 	@Test
 	void theHitPathHasServedHitsBeforeTheInstanceReportsReady() {
 		assertThat(this.readiness.hitsWhenReady.get()).as("cache hits served before readiness").isPositive();
+	}
+
+	@Test
+	void theMissPathHasLoadedBeforeTheInstanceReportsReady() {
+		// 20 misses a second for 3 s, from a first one at 50 ms: room for a slow start.
+		assertThat(this.readiness.loadsWhenReady.get()).as("loads before readiness").isGreaterThanOrEqualTo(20);
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
@@ -50,6 +56,8 @@ class HitPathWarmupIntegrationTest {
 
 		final AtomicReference<Double> hitsWhenReady = new AtomicReference<>(-1.0);
 
+		final AtomicReference<Double> loadsWhenReady = new AtomicReference<>(-1.0);
+
 		ReadinessRecorder(MeterRegistry registry) {
 			this.registry = registry;
 		}
@@ -59,6 +67,7 @@ class HitPathWarmupIntegrationTest {
 			if (event.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
 				this.hitsWhenReady
 					.set(this.registry.get("catalog.cache.requests").tag("result", "hit").counter().count());
+				this.loadsWhenReady.set(this.registry.get("catalog.cache.loads").counter().count());
 			}
 		}
 
