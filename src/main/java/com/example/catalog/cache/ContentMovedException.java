@@ -9,15 +9,8 @@ import java.util.Set;
  */
 final class ContentMovedException extends RuntimeException {
 
-	private final Set<String> scopes;
-
 	ContentMovedException(Set<String> scopes) {
 		super("The loaded content depends on scopes this request did not read: " + scopes, null, false, false);
-		this.scopes = scopes;
-	}
-
-	Set<String> scopes() {
-		return this.scopes;
 	}
 
 }
