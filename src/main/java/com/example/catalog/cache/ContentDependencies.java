@@ -77,6 +77,14 @@ final class ContentDependencies {
 			return new Reading(List.copyOf(scopes), CacheKey.digest(String.join("\n", contentScopes)).substring(0, 12));
 		}
 
+		/**
+		 * The stamp of the generations read, {@code value}: tagged with the content's
+		 * scopes, so that stamps over different scopes never match.
+		 */
+		Stamp stamp(String value) {
+			return new Stamp(this.tag.isEmpty() ? value : value + "~" + this.tag, this.scopes);
+		}
+
 	}
 
 }

@@ -292,9 +292,8 @@ public class ResponseCache {
 
 	private Mono<Stamp> readStamp(CacheKey key, String valueKey) {
 		ContentDependencies.Reading reading = this.contentDependencies.reading(key, valueKey);
-		Mono<Stamp> stamp = this.generations.stamp(reading.scopes())
-			.map((value) -> new Stamp(reading.tag().isEmpty() ? value : value + "~" + reading.tag(), reading.scopes()));
-		return this.steps.observe(CacheSteps.Step.GENERATIONS, stamp);
+		return this.steps.observe(CacheSteps.Step.GENERATIONS,
+				this.generations.stamp(reading.scopes()).map(reading::stamp));
 	}
 
 	private String valueKey(CacheKey key) {
