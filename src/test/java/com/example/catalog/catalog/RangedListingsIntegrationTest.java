@@ -105,19 +105,22 @@ class RangedListingsIntegrationTest {
 
 	@Test
 	void aPageInIdOrderDependsOnTheIdsItSpans() {
+		// Made before the page is read: items created in the page's last range would
+		// (rightly) invalidate it.
+		String farSku = this.category + "-far";
+		long farPastThePage = Editor.createItemId(this.client, farSku, "Far", this.category, this.base);
+		while (Math.floorDiv(farPastThePage, CatalogScopes.RANGE_WIDTH) <= Math.floorDiv(this.ids.get(5),
+				CatalogScopes.RANGE_WIDTH)) {
+			farPastThePage = Editor.createItemId(this.client, farSku + "-" + UUID.randomUUID(), "Far", this.category,
+					this.base);
+		}
 		String afterFirst = "/catalog?limit=5&cursor="
 				+ PageCursor.after(new Item(this.ids.get(0), "", "", "", "", 0, null, 0), ItemSort.ID).encode();
 		assertThat(body(get(afterFirst))).contains("\"id\":" + this.ids.get(1) + ",");
 		assertThat(status(get(afterFirst))).isEqualTo("catalog; hit");
 
-		long farPastThePage;
-		do {
-			farPastThePage = Editor.createItemId(this.client, this.category + "-far-" + UUID.randomUUID(), "Far",
-					this.category, this.base);
-		}
-		while (Math.floorDiv(farPastThePage, CatalogScopes.RANGE_WIDTH) <= Math.floorDiv(this.ids.get(5),
-				CatalogScopes.RANGE_WIDTH));
-		assertThat(status(get(afterFirst))).as("an item created far past the page").isEqualTo("catalog; hit");
+		put(farPastThePage, this.category + "-far-changed", "Far", this.base + 7);
+		assertThat(status(get(afterFirst))).as("an item changed far past the page").isEqualTo("catalog; hit");
 
 		put(3, price(3) + 1);
 		EntityExchangeResult<byte[]> after = get(afterFirst);
@@ -145,12 +148,15 @@ class RangedListingsIntegrationTest {
 	}
 
 	private void put(int i, long priceCents) {
+		put(this.ids.get(i), this.category + "-" + i, "Ranged " + i, priceCents);
+	}
+
+	private void put(long id, String sku, String name, long priceCents) {
 		this.client.put()
-			.uri("/catalog/items/" + this.ids.get(i))
+			.uri("/catalog/items/" + id)
 			.headers(RangedListingsIntegrationTest::editor)
 			.contentType(MediaType.APPLICATION_JSON)
-			.bodyValue(Map.of("sku", this.category + "-" + i, "name", "Ranged " + i, "category", this.category,
-					"priceCents", priceCents))
+			.bodyValue(Map.of("sku", sku, "name", name, "category", this.category, "priceCents", priceCents))
 			.exchange()
 			.expectStatus()
 			.isOk();
