@@ -2,13 +2,10 @@ package com.example.catalog.cache;
 
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,7 +19,8 @@ import org.springframework.web.ErrorResponseException;
  * {@link Generations} (stamps and invalidation), {@link NearCache} (this instance's
  * copies), {@link SingleFlight} (one load within this instance), {@link LeasedLoads} (the
  * entry in Redis, or one load across instances, and refresh ahead of expiry),
- * {@link StoredEntries} (entries in Redis) and {@link JsonLoads} (running a loader).
+ * {@link StoredEntries} (entries in Redis), {@link JsonLoads} (running a loader) and
+ * {@link UncachedLoads} (answering without the cache).
  */
 public class ResponseCache {
 
@@ -53,17 +51,13 @@ public class ResponseCache {
 
 	private final ContentDependencies contentDependencies;
 
+	private final UncachedLoads uncachedLoads;
+
 	/**
 	 * How many times a request looks up again when loads name scopes it had not read
 	 * (content that moves under the request's feet); then it loads without storing.
 	 */
 	private static final int LOOKUPS_AFTER_CONTENT_MOVED = 2;
-
-	/** Loads shared while Redis is unavailable, by value key; bounded. */
-	private final Cache<String, CoalescedRead<byte[]>> bypassLoads = Caffeine.newBuilder()
-		.maximumSize(10_000)
-		.expireAfterAccess(Duration.ofMinutes(1))
-		.build();
 
 	ResponseCache(GuardedRedis redis, Generations generations, CacheProperties properties, JsonMapper jsonMapper,
 			CacheMetrics metrics, Clock clock, CacheSteps steps) {
@@ -78,6 +72,7 @@ public class ResponseCache {
 				metrics);
 		metrics.watch(bulkhead);
 		this.loads = new JsonLoads(jsonMapper, properties.loadTimeout(), bulkhead, metrics, steps);
+		this.uncachedLoads = new UncachedLoads(this.loads, metrics);
 		this.leasedLoads = new LeasedLoads(new StoredEntries(redis, this.nearCache, properties, clock),
 				new LoadLease(redis, properties.loadTimeout().plus(properties.redisTimeout()).plusSeconds(1)),
 				this.loads, metrics, clock, properties.refreshAhead(), steps);
@@ -136,7 +131,7 @@ public class ResponseCache {
 
 	private Mono<CachedResponse> lookUp(CacheKey key, StampRead earlierRead, Mono<Void> admission, Mono<?> loader) {
 		if (!this.properties.enabled()) {
-			return admission.then(loadUncached(key, loader, CacheOutcome.BYPASS_DISABLED));
+			return admission.then(this.uncachedLoads.load(key, loader, CacheOutcome.BYPASS_DISABLED));
 		}
 		return lookUp(key, earlierRead, admission, loader, LOOKUPS_AFTER_CONTENT_MOVED);
 	}
@@ -162,12 +157,13 @@ public class ResponseCache {
 				return served(key, valueKey, lookup, flight.leader());
 			});
 		})
-			.onErrorResume(CacheUnavailableException.class, (ex) -> admission.then(loadBypassing(key, loader)))
+			.onErrorResume(CacheUnavailableException.class,
+					(ex) -> admission.then(this.uncachedLoads.bypassing(key, valueKey, loader)))
 			// The load named scopes this request had not read: look up again with them
 			// read.
 			.onErrorResume(ContentMovedException.class,
 					(ex) -> (lookupsLeft > 0) ? lookUp(key, null, admission, loader, lookupsLeft - 1)
-							: admission.then(loadUncached(key, loader, CacheOutcome.MISS_NOT_STORED)));
+							: admission.then(this.uncachedLoads.load(key, loader, CacheOutcome.MISS_NOT_STORED)));
 	}
 
 	/**
@@ -258,18 +254,6 @@ public class ResponseCache {
 		return this.flights.size();
 	}
 
-	/**
-	 * Loads for a request that cannot use Redis. Concurrent requests for one key share
-	 * loads the way generation reads are shared: a request never takes the result of a
-	 * load that started before it arrived (so it still sees every write acknowledged
-	 * before it), but a burst costs two loads, not one per request.
-	 */
-	private Mono<CachedResponse> loadBypassing(CacheKey key, Mono<?> loader) {
-		return this.bypassLoads.get(valueKey(key), (ignored) -> new CoalescedRead<>(() -> this.loads.load(loader)))
-			.get()
-			.map((json) -> uncached(key, json, CacheOutcome.BYPASS_UNAVAILABLE));
-	}
-
 	private CachedResponse served(CacheKey key, String valueKey, Lookup lookup, boolean leader) {
 		CacheOutcome outcome = (leader || lookup.outcome() == CacheOutcome.HIT
 				|| lookup.outcome() == CacheOutcome.STALE) ? lookup.outcome() : CacheOutcome.MISS_COLLAPSED;
@@ -279,15 +263,6 @@ public class ResponseCache {
 		long freshnessLeft = Math.floorDiv(near.entry().freshUntilMillis() - this.clock.millis(), 1000);
 		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope(),
 				outcome.cacheStatusHeader(freshnessLeft, valueKey), near.entry().notFound());
-	}
-
-	private Mono<CachedResponse> loadUncached(CacheKey key, Mono<?> loader, CacheOutcome outcome) {
-		return this.loads.load(loader).map((json) -> uncached(key, json, outcome));
-	}
-
-	private CachedResponse uncached(CacheKey key, byte[] json, CacheOutcome outcome) {
-		this.metrics.served(outcome);
-		return new CachedResponse(ByteBuffer.wrap(json), CacheEntry.etagOf(json), outcome, key.scope());
 	}
 
 	private Mono<Stamp> readStamp(CacheKey key, String valueKey) {

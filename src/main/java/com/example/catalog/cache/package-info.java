@@ -31,8 +31,8 @@
  * entries do not all miss at once.</li>
  * <li><b>Bypass.</b> Any Redis failure or timeout ({@code GuardedRedis}: timeout, circuit
  * breaker, {@code CacheUnavailableException}) makes the request load from the database
- * instead, sharing loads with concurrent requests for the same key; so does a scope whose
- * invalidation Redis has not confirmed yet.</li>
+ * instead ({@code UncachedLoads}), sharing loads with concurrent requests for the same
+ * key; so does a scope whose invalidation Redis has not confirmed yet.</li>
  * <li><b>Stale.</b> When the load fails because the database does, an entry of the
  * current stamp past its TTL (kept for {@code stale-if-error}) is served, marked
  * stale.</li>
