@@ -195,7 +195,7 @@ def burst_effect(base, keys, seconds, burst_clients):
         for t in readers + searchers:
             t.join()
         after = cache_counters(base)
-        hits = sum(1 for r in reads if r[2] == 'hit')
+        hits = sum(1 for r in reads if r[2].split(';')[0] == 'hit')
         req = {k: after['requests'].get(k, 0) - before['requests'].get(k, 0) for k in after['requests']}
         total = sum(req.values())
         phases[phase] = {
