@@ -7,12 +7,15 @@ import java.util.List;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.tracing.MicrometerTracing;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.propagation.Propagator;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,6 +43,27 @@ class CacheConfiguration {
 	LettuceClientOptionsBuilderCustomizer failFastWhileDisconnected() {
 		return (builder) -> builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 			.autoReconnect(true);
+	}
+
+	/**
+	 * Without a trace exporter, Boot's Lettuce observation is left out (see
+	 * {@code system.UntracedClientCalls}): every command would pass the tracing handlers,
+	 * which start a span and inject the trace context and baggage into it, for spans that
+	 * go nowhere. Commands are then observed by a registry of their own that only times
+	 * them, so that {@code lettuce_seconds} (the dashboard's Redis panel) stays as it is.
+	 * With an exporter Boot's observation, with its spans, is used instead.
+	 */
+	@Bean
+	ClientResourcesBuilderCustomizer redisCommandTimingWithoutTraces(Environment environment,
+			ObjectProvider<MeterRegistry> meterRegistry) {
+		return (builder) -> {
+			MeterRegistry meters = meterRegistry.getIfAvailable();
+			if (!tracesExported(environment) && meters != null) {
+				ObservationRegistry timingOnly = ObservationRegistry.create();
+				timingOnly.observationConfig().observationHandler(new DefaultMeterObservationHandler(meters));
+				builder.tracing(new MicrometerTracing(timingOnly, "Redis"));
+			}
+		};
 	}
 
 	@Bean

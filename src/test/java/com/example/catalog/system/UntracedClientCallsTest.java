@@ -14,20 +14,20 @@ import org.springframework.core.env.StandardEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Database queries are observed only when traces are exported, and what one excludes of
- * one's own stays excluded.
+ * Database queries and Redis commands are observed for tracing only when traces are
+ * exported, and what one excludes of one's own stays excluded.
  */
-class UntracedDatabaseQueriesTest {
+class UntracedClientCallsTest {
 
-	private final UntracedDatabaseQueries postProcessor = new UntracedDatabaseQueries();
+	private final UntracedClientCalls postProcessor = new UntracedClientCalls();
 
 	@Test
-	void withoutAnExporterQueryObservationsAreExcluded() {
-		assertThat(excludedAfterPostProcessing(Map.of())).containsExactly(UntracedDatabaseQueries.QUERY_OBSERVATIONS);
+	void withoutAnExporterQueryAndCommandObservationsAreExcluded() {
+		assertThat(excludedAfterPostProcessing(Map.of())).containsExactlyElementsOf(UntracedClientCalls.UNTRACED);
 	}
 
 	@Test
-	void withAnExporterQueriesAreObserved() {
+	void withAnExporterQueriesAndCommandsAreObserved() {
 		assertThat(
 				excludedAfterPostProcessing(Map.of(TracingConfiguration.ENDPOINT, "http://collector:4318/v1/traces")))
 			.isEmpty();
@@ -35,11 +35,14 @@ class UntracedDatabaseQueriesTest {
 
 	@Test
 	void exclusionsOfOnesOwnStayWhetherWrittenAsAListOrIndexed() {
-		assertThat(
-				excludedAfterPostProcessing(Map.of(UntracedDatabaseQueries.EXCLUDE, "com.example.One,com.example.Two")))
-			.containsExactly("com.example.One", "com.example.Two", UntracedDatabaseQueries.QUERY_OBSERVATIONS);
-		assertThat(excludedAfterPostProcessing(Map.of(UntracedDatabaseQueries.EXCLUDE + "[0]", "com.example.One")))
-			.containsExactly("com.example.One", UntracedDatabaseQueries.QUERY_OBSERVATIONS);
+		assertThat(excludedAfterPostProcessing(Map.of(UntracedClientCalls.EXCLUDE, "com.example.One,com.example.Two")))
+			.startsWith("com.example.One", "com.example.Two")
+			.containsSubsequence(UntracedClientCalls.UNTRACED)
+			.hasSize(2 + UntracedClientCalls.UNTRACED.size());
+		assertThat(excludedAfterPostProcessing(Map.of(UntracedClientCalls.EXCLUDE + "[0]", "com.example.One")))
+			.startsWith("com.example.One")
+			.containsSubsequence(UntracedClientCalls.UNTRACED)
+			.hasSize(1 + UntracedClientCalls.UNTRACED.size());
 	}
 
 	private List<String> excludedAfterPostProcessing(Map<String, Object> properties) {
@@ -47,7 +50,7 @@ class UntracedDatabaseQueriesTest {
 		environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
 		this.postProcessor.postProcessEnvironment(environment, new SpringApplication());
 		return Binder.get(environment)
-			.bind(UntracedDatabaseQueries.EXCLUDE, Bindable.listOf(String.class))
+			.bind(UntracedClientCalls.EXCLUDE, Bindable.listOf(String.class))
 			.orElse(List.of());
 	}
 
