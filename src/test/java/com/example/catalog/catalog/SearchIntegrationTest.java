@@ -86,6 +86,15 @@ class SearchIntegrationTest {
 		}
 	}
 
+	@Test
+	void qMatchesLettersBeyondAsciiInEitherCaseAsIlikeDoes() {
+		insert(30, "CASE g % 3 WHEN 0 THEN 'ÉCRIN Ωmega ' WHEN 1 THEN 'écrin ωMEGA ' ELSE 'Ecrin omega ' END || g");
+		List<Long> expected = ids("name ILIKE '%écrin ωmega%'", "id");
+		assertThat(expected).hasSize(20);
+		List<CatalogPage> pages = follow("q=%C3%A9CRIN%20%CF%89mega&limit=7");
+		assertThat(pages.stream().flatMap((page) -> page.ids().stream()).toList()).isEqualTo(expected);
+	}
+
 	/**
 	 * {@code count} items of this test's category, named by {@code name} of g = 1, 2,
 	 * ....
