@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Tail latency of one-at-a-time cache misses on the million items, for one or more JVM option sets:
+#
+#   bench/miss-tail.sh "" "-XX:+UseZGC" "-XX:+UseParallelGC"
+#
+# Needs the catalog_bench1m database that bench/search-1m.sh leaves. For each option set (in
+# turn; pass the same ones again to alternate), the jar (target/catalog-service.jar) runs on port
+# 18097 with Redis database 13 (flushed first) and a GC log: 2,000 warm-up misses, then 600
+# measured, one at a time, each a key not asked before, in turn an item page, a category page of
+# 100 items with a price floor, and a price window of 100 items sorted by name. Prints p50, p90,
+# p99 and the slowest miss, the number of collector pauses and the three longest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 1 ] || { echo "usage: $0 JAVA_OPTS [JAVA_OPTS...]" >&2; exit 2; }
+PORT=18097
+DB=${BENCH_1M_DB:-catalog_bench1m}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+CATEGORIES=$(psql -h 127.0.0.1 -U postgres -d "$DB" -Atc "SELECT string_agg(DISTINCT category, ',') FROM (SELECT category FROM items LIMIT 100000) c")
+run=0
+for opts in "$@"; do
+  run=$((run + 1))
+  redis-cli -n 13 flushdb >/dev/null
+  # shellcheck disable=SC2086 # the options are words
+  SERVER_PORT=$PORT SPRING_R2DBC_URL="r2dbc:postgresql://127.0.0.1:5432/$DB" SPRING_R2DBC_USERNAME=postgres \
+    SPRING_R2DBC_PASSWORD=postgres SPRING_DATA_REDIS_URL=redis://127.0.0.1:6379/13 \
+    CATALOG_LIMITS_LOADS_PER_SECOND=1000000 CATALOG_LIMITS_BURST=1000000 \
+    java $opts -Xlog:gc:file="$OUT/gc-$run.log" -jar target/catalog-service.jar >"$OUT/service-$run.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 0.5; done
+  python3 - "$PORT" "$((run * 3000))" "$CATEGORIES" "${opts:-(defaults)}" <<'PY'
+import sys, time, urllib.parse, urllib.request
+port, offset, categories, label = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','), sys.argv[4]
+def path(i):
+    n = offset + i
+    return [f"/catalog/items/{n}",
+            f"/catalog?category={urllib.parse.quote(categories[i % len(categories)])}&minPrice={n}&limit=100",
+            f"/catalog?sort=name&minPrice={n}&maxPrice={n + 400}&limit=100"][i % 3]
+for i in range(2000):
+    urllib.request.urlopen(f"http://127.0.0.1:{port}{path(i)}").read()
+times = []
+for i in range(2000, 2600):
+    started = time.perf_counter()
+    urllib.request.urlopen(f"http://127.0.0.1:{port}{path(i)}").read()
+    times.append((time.perf_counter() - started) * 1000)
+times.sort()
+n = len(times)
+print(f"{label}: p50 {times[n // 2]:.1f} p90 {times[int(n * .9)]:.1f} p99 {times[int(n * .99)]:.1f} max {times[-1]:.1f} ms")
+PY
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  pauses=$(grep -o 'Pause.* [0-9.]*ms$' "$OUT/gc-$run.log" | grep -o '[0-9.]*ms$' | tr -d ms | sort -n || true)
+  echo "  collector pauses: $(printf '%s\n' "$pauses" | grep -c . || true), longest $(printf '%s\n' "$pauses" | tail -3 | tr '\n' ' ')ms"
+done
