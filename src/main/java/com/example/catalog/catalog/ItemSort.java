@@ -56,6 +56,10 @@ enum ItemSort {
 		return this == ID;
 	}
 
+	boolean byPrice() {
+		return this == PRICE || this == PRICE_DESC;
+	}
+
 	String orderBy() {
 		return orderBy("");
 	}

@@ -35,11 +35,42 @@ final class PageStatements {
 
 	/** A listing without {@code q}: its first {@code limit + 1} rows. */
 	static Statement listing(CatalogQuery query) {
+		ItemSort sort = query.sort();
+		boolean priceWindow = query.minPrice() != null || query.maxPrice() != null;
+		boolean windowPassedOverInIndex = !sort.byPrice() && !(sort.byIdOnly() && query.category() == null);
+		if (priceWindow && windowPassedOverInIndex) {
+			return pricedListing(query);
+		}
 		Statement statement = new Statement();
 		statement.sql.append("SELECT ").append(Item.COLUMNS).append(" FROM items WHERE TRUE");
 		filters(statement, query);
-		keyset(statement, query.sort(), query.cursor());
-		statement.sql.append(" ORDER BY ").append(query.sort().orderBy()).append(" LIMIT :limit");
+		keyset(statement, sort, query.cursor());
+		statement.sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT :limit");
+		statement.binds.put("limit", query.limit() + 1);
+		return statement;
+	}
+
+	/**
+	 * A listing with a price window and another sort, which walks the sort's index and
+	 * passes over the rows outside the window. The sort's index carries the price (V8;
+	 * all but the primary key), so the page's ids are taken from the index alone and only
+	 * the page's rows are read: reading every row passed over was 10,000 heap pages for a
+	 * 1 % window sorted by name at a million items (README, "A million items").
+	 */
+	private static Statement pricedListing(CatalogQuery query) {
+		ItemSort sort = query.sort();
+		Statement statement = new Statement();
+		statement.sql.append("SELECT ")
+			.append(Item.qualifiedColumns("i"))
+			.append(" FROM (SELECT id")
+			.append(sort.byIdOnly() ? "" : ", " + sort.column())
+			.append(" FROM items WHERE TRUE");
+		filters(statement, query);
+		keyset(statement, sort, query.cursor());
+		statement.sql.append(" ORDER BY ")
+			.append(sort.orderBy())
+			.append(" LIMIT :limit) k JOIN items i ON i.id = k.id ORDER BY ")
+			.append(sort.orderBy("k."));
 		statement.binds.put("limit", query.limit() + 1);
 		return statement;
 	}

@@ -115,6 +115,33 @@ class CatalogQueryIntegrationTest {
 	}
 
 	@Test
+	void aPriceWindowWithEverySortIsInOrderAndItsCursorsVisitEveryItemInItOnce() {
+		List<Fixture> items = new ArrayList<>();
+		for (int i = 0; i < 17; i++) {
+			items.add(insert(List.of("alpha", "bravo", "charlie").get(i % 3), 100L + 50 * ((i * 7) % 5),
+					T.plusSeconds(i % 4)));
+		}
+		List<Fixture> inWindow = items.stream()
+			.filter((item) -> item.priceCents() >= 150 && item.priceCents() <= 250)
+			.toList();
+		assertThat(inWindow).hasSizeBetween(5, 12);
+		for (String sort : SORTS) {
+			List<Long> visited = new ArrayList<>();
+			String cursor = null;
+			int pages = 0;
+			do {
+				CatalogPage page = page("minPrice=150&maxPrice=250&sort=" + sort + "&limit=2"
+						+ ((cursor != null) ? "&cursor=" + cursor : ""));
+				visited.addAll(page.ids());
+				cursor = page.nextCursor();
+				pages++;
+			}
+			while (cursor != null && pages < 20);
+			assertThat(visited).as("sort=%s", sort).containsExactlyElementsOf(expected(inWindow, sort));
+		}
+	}
+
+	@Test
 	void qIsACaseInsensitiveSubstringOfTheName() {
 		Fixture mixed = insert("MiXeD Case Lamp", 100, T);
 		Fixture cotton = insert("Cotton shirt", 100, T);

@@ -96,6 +96,29 @@ class PlannerUsesIndexesTest {
 		assertThat(plan(PageStatements.listing(CatalogQuery.parse(query)))).contains(index).doesNotContain("Seq Scan");
 	}
 
+	static Stream<Arguments> pricedListings() {
+		return Stream.of(listing("minPrice=20000&maxPrice=20500&sort=name", "items_name_idx"),
+				listing("minPrice=20000&maxPrice=20500&sort=-createdAt", "items_created_idx"), listing(
+						"minPrice=20000&maxPrice=20500&sort=name&cursor="
+								+ new PageCursor(ItemSort.NAME, "Oak lamp no. 150000", 150_000).encode(),
+						"items_name_idx"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("pricedListings")
+	void aPriceWindowSortedOtherwiseIsPassedOverInTheSortsIndexAlone(String query, String index) {
+		assertThat(plan(PageStatements.listing(CatalogQuery.parse(query))))
+			.containsPattern("Index Only Scan.* using " + index)
+			.doesNotContain("Seq Scan");
+	}
+
+	@Test
+	void aPriceWindowSortedByIdReadsAnIndexNotTheTable() {
+		assertThat(plan(PageStatements.listing(CatalogQuery.parse("minPrice=20000&maxPrice=20500"))))
+			.containsAnyOf("items_pkey", "items_price_idx")
+			.doesNotContain("Seq Scan");
+	}
+
 	@Test
 	void aSearchLooksItsMatchesUpInTheTrigramIndex() {
 		String plan = plan(PageStatements.rareMatches(CatalogQuery.parse("q=123456")));
