@@ -61,16 +61,16 @@ final class PageStatements {
 		ItemSort sort = query.sort();
 		Statement statement = new Statement();
 		statement.sql.append("SELECT ")
-			.append(Item.qualifiedColumns("i"))
-			.append(" FROM (SELECT id")
-			.append(sort.byIdOnly() ? "" : ", " + sort.column())
-			.append(" FROM items WHERE TRUE");
+			.append(Item.COLUMNS)
+			.append(" FROM items WHERE id = ANY(ARRAY(SELECT id FROM items WHERE TRUE");
 		filters(statement, query);
 		keyset(statement, sort, query.cursor());
+		// An array of ids rather than a join: the rows are then read in one index scan,
+		// not one per row.
 		statement.sql.append(" ORDER BY ")
 			.append(sort.orderBy())
-			.append(" LIMIT :limit) k JOIN items i ON i.id = k.id ORDER BY ")
-			.append(sort.orderBy("k."));
+			.append(" LIMIT :limit)) ORDER BY ")
+			.append(sort.orderBy());
 		statement.binds.put("limit", query.limit() + 1);
 		return statement;
 	}
