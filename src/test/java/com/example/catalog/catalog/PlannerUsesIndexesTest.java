@@ -109,7 +109,7 @@ class PlannerUsesIndexesTest {
 	void aPriceWindowSortedOtherwiseIsPassedOverInTheSortsIndexAlone(String query, String index) {
 		assertThat(plan(PageStatements.listing(CatalogQuery.parse(query))))
 			.containsPattern("Index Only Scan.* using " + index)
-			.as("the page's rows read in one index scan, not one per row")
+			.as("only the page's rows read, by their ids")
 			.contains("Index Cond: (id = ANY (")
 			.doesNotContain("Nested Loop")
 			.doesNotContain("Seq Scan");
