@@ -4,6 +4,10 @@ import java.time.Duration;
 import java.util.UUID;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.spi.ConnectionFactories;
+import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
@@ -130,13 +134,32 @@ class ChangeFeedIntegrationTest {
 		double heard = notificationsHeard();
 		double resyncs = this.meters.get("catalog.cache.feed.resyncs").counter().count();
 		int changes = 3000;
-		Flux.range(0, changes)
-			.flatMap((i) -> this.db
-				.sql("INSERT INTO items (sku, name, category, price_cents) VALUES (:sku, 'Burst', :category, 1)")
-				.bind("sku", "BURST-" + this.category + "-" + i)
-				.bind("category", this.category)
-				.then(), 16)
-			.blockLast();
+		// The burst comes from a writer of its own, as SQL from outside the service
+		// would:
+		// through the service's pool (1 s to acquire a connection) a moment's slowness of
+		// the test's PostgreSQL failed the writing, not the feed.
+		ConnectionPool writers = new ConnectionPool(ConnectionPoolConfiguration.builder(ConnectionFactories
+			.get(ConnectionFactoryOptions.parse(this.environment.getRequiredProperty("spring.r2dbc.url"))
+				.mutate()
+				.option(ConnectionFactoryOptions.USER, this.environment.getRequiredProperty("spring.r2dbc.username"))
+				.option(ConnectionFactoryOptions.PASSWORD,
+						this.environment.getRequiredProperty("spring.r2dbc.password"))
+				.build()))
+			.maxSize(16)
+			.build());
+		try {
+			DatabaseClient writer = DatabaseClient.create(writers);
+			Flux.range(0, changes)
+				.flatMap((i) -> writer
+					.sql("INSERT INTO items (sku, name, category, price_cents) VALUES (:sku, 'Burst', :category, 1)")
+					.bind("sku", "BURST-" + this.category + "-" + i)
+					.bind("category", this.category)
+					.then(), 16)
+				.blockLast();
+		}
+		finally {
+			writers.dispose();
+		}
 		await().atMost(Duration.ofSeconds(30))
 			.untilAsserted(() -> assertThat(notificationsHeard()).isGreaterThanOrEqualTo(heard + changes));
 		assertThat(this.meters.get("catalog.cache.feed.resyncs").counter().count()).as("reconnects").isEqualTo(resyncs);
