@@ -38,15 +38,13 @@ final class PageStatements {
 		ItemSort sort = query.sort();
 		boolean priceWindow = query.minPrice() != null || query.maxPrice() != null;
 		boolean sortIndexCarriesPrice = !sort.byPrice() && !sort.byIdOnly() && query.category() == null;
-		if (priceWindow && sortIndexCarriesPrice) {
-			return pricedListing(query);
-		}
 		Statement statement = new Statement();
-		statement.sql.append("SELECT ").append(Item.COLUMNS).append(" FROM items WHERE TRUE");
-		filters(statement, query);
-		keyset(statement, sort, query.cursor());
-		statement.sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT :limit");
-		statement.binds.put("limit", query.limit() + 1);
+		if (priceWindow && sortIndexCarriesPrice) {
+			pricedListing(statement, query);
+		}
+		else {
+			firstRows(statement, Item.COLUMNS, query);
+		}
 		return statement;
 	}
 
@@ -58,20 +56,22 @@ final class PageStatements {
 	 * 1 % window sorted by name at a million items (README, "A million items"). Each id
 	 * read by the array counts as an index scan in PostgreSQL's statistics.
 	 */
-	private static Statement pricedListing(CatalogQuery query) {
-		ItemSort sort = query.sort();
-		Statement statement = new Statement();
-		statement.sql.append("SELECT ")
-			.append(Item.COLUMNS)
-			.append(" FROM items WHERE id = ANY(ARRAY(SELECT id FROM items WHERE TRUE");
+	private static void pricedListing(Statement statement, CatalogQuery query) {
+		statement.sql.append("SELECT ").append(Item.COLUMNS).append(" FROM items WHERE id = ANY(ARRAY(");
+		firstRows(statement, "id", query);
+		statement.sql.append(")) ORDER BY ").append(query.sort().orderBy());
+	}
+
+	/**
+	 * {@code columns} of the first {@code limit + 1} rows of a listing's keyset order,
+	 * after its cursor.
+	 */
+	private static void firstRows(Statement statement, String columns, CatalogQuery query) {
+		statement.sql.append("SELECT ").append(columns).append(" FROM items WHERE TRUE");
 		filters(statement, query);
-		keyset(statement, sort, query.cursor());
-		statement.sql.append(" ORDER BY ")
-			.append(sort.orderBy())
-			.append(" LIMIT :limit)) ORDER BY ")
-			.append(sort.orderBy());
+		keyset(statement, query.sort(), query.cursor());
+		statement.sql.append(" ORDER BY ").append(query.sort().orderBy()).append(" LIMIT :limit");
 		statement.binds.put("limit", query.limit() + 1);
-		return statement;
 	}
 
 	/**
