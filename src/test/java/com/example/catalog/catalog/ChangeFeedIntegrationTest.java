@@ -6,8 +6,6 @@ import java.util.UUID;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
-import io.r2dbc.spi.ConnectionFactories;
-import io.r2dbc.spi.ConnectionFactoryOptions;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
@@ -134,17 +132,12 @@ class ChangeFeedIntegrationTest {
 		double heard = notificationsHeard();
 		double resyncs = this.meters.get("catalog.cache.feed.resyncs").counter().count();
 		int changes = 3000;
-		// The burst comes from a writer of its own, as SQL from outside the service
-		// would:
-		// through the service's pool (1 s to acquire a connection) a moment's slowness of
-		// the test's PostgreSQL failed the writing, not the feed.
-		ConnectionPool writers = new ConnectionPool(ConnectionPoolConfiguration.builder(ConnectionFactories
-			.get(ConnectionFactoryOptions.parse(this.environment.getRequiredProperty("spring.r2dbc.url"))
-				.mutate()
-				.option(ConnectionFactoryOptions.USER, this.environment.getRequiredProperty("spring.r2dbc.username"))
-				.option(ConnectionFactoryOptions.PASSWORD,
-						this.environment.getRequiredProperty("spring.r2dbc.password"))
-				.build()))
+		// The burst comes from a writer of its own, as SQL from outside the
+		// service would: through the service's pool (1 s to acquire a
+		// connection) a moment's slowness of the test's PostgreSQL failed the
+		// writing, not the feed.
+		ConnectionPool writers = new ConnectionPool(ConnectionPoolConfiguration
+			.builder(ScratchDatabase.connectionFactory(this.environment.getRequiredProperty("spring.r2dbc.url")))
 			.maxSize(16)
 			.build());
 		try {

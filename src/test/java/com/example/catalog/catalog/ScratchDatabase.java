@@ -54,8 +54,15 @@ final class ScratchDatabase implements AutoCloseable {
 
 	ConnectionFactory connectionFactory() {
 		String url = server("spring.r2dbc.url");
-		ConnectionFactoryOptions options = ConnectionFactoryOptions
-			.parse(url.substring(0, url.lastIndexOf('/') + 1) + this.name)
+		return connectionFactory(url.substring(0, url.lastIndexOf('/') + 1) + this.name);
+	}
+
+	/**
+	 * Connections of the test's user, unpooled, to the database at {@code url} (R2DBC) on
+	 * the test server.
+	 */
+	static ConnectionFactory connectionFactory(String url) {
+		ConnectionFactoryOptions options = ConnectionFactoryOptions.parse(url)
 			.mutate()
 			.option(ConnectionFactoryOptions.USER, username())
 			.option(ConnectionFactoryOptions.PASSWORD, password())
