@@ -31,7 +31,7 @@ for jar in "$@"; do
     CATALOG_LIMITS_LOADS_PER_SECOND=1000000 CATALOG_LIMITS_BURST=1000000 \
     java -Xmx512m -jar "$jar" >"$OUT/service.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 120); do curl -sf "$BASE/actuator/health" >/dev/null && break; sleep 0.5; done
+  python3 bench/benchkit.py wait "$BASE/actuator/health" --timeout 60 --pid "$pid" >/dev/null
   python3 - "$BASE" 1 "$WARMUP" <<'PY'
 import sys, urllib.request
 base, first, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])

@@ -27,7 +27,7 @@ for opts in "$@"; do
     CATALOG_LIMITS_LOADS_PER_SECOND=1000000 CATALOG_LIMITS_BURST=1000000 \
     java $opts -Xlog:gc:file="$OUT/gc-$run.log" -jar target/catalog-service.jar >"$OUT/service-$run.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/actuator/health" >/dev/null && break; sleep 0.5; done
+  python3 bench/benchkit.py wait "http://127.0.0.1:$PORT/actuator/health" --timeout 60 --pid "$pid" >/dev/null
   python3 - "$PORT" "$((run * 3000))" "$CATEGORIES" "${opts:-(defaults)}" <<'PY'
 import sys, time, urllib.parse, urllib.request
 port, offset, categories, label = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','), sys.argv[4]
