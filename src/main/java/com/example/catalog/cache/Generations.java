@@ -114,10 +114,7 @@ final class Generations {
 		if (!this.redis.connected()) {
 			return Mono.error(new CacheUnavailableException("Not connected to Redis yet", null));
 		}
-		Counters counters = this.counters.get(scopes, (key) -> {
-			List<String> keys = counterKeys(key);
-			return new Counters(keys, new CoalescedRead<>(() -> read(keys)));
-		});
+		Counters counters = this.counters.get(scopes, (key) -> new Counters(counterKeys(key)));
 		return this.pending.retryThenCheck(counters.keys(), (change) -> apply(change, this.retryTimeout))
 			.then(counters.read().get())
 			.map(Generations::stampOf);
@@ -176,9 +173,18 @@ final class Generations {
 		return new CounterChange(CacheKey.digest(changeId + "\n" + slots), List.copyOf(slots));
 	}
 
-	private Mono<List<byte[]>> read(List<String> counters) {
-		return this.redis.call("MGET", (redis) -> redis.opsForValue().multiGet(counters))
-			.flatMap((values) -> values.contains(null) ? seedMissing(counters) : Mono.just(values));
+	/**
+	 * Reads the counters, creating the missing ones. The first read of a set of counters
+	 * in this instance sends the seed script straight away: most such sets are new (an
+	 * item's counter exists only once the item was changed or read), and reading them
+	 * first would cost a miss two round trips instead of one.
+	 */
+	private Mono<List<byte[]>> read(Counters counters) {
+		if (!counters.seenInRedis) {
+			return seedMissing(counters.keys).doOnNext((values) -> counters.seenInRedis = true);
+		}
+		return this.redis.call("MGET", (redis) -> redis.opsForValue().multiGet(counters.keys))
+			.flatMap((values) -> values.contains(null) ? seedMissing(counters.keys) : Mono.just(values));
 	}
 
 	/** Creates the missing counters, one script per cluster slot, and reads them all. */
@@ -263,7 +269,27 @@ final class Generations {
 	}
 
 	/** The counters of one set of scopes, and the read that coalesces their reads. */
-	private record Counters(List<String> keys, CoalescedRead<List<byte[]>> read) {
+	private final class Counters {
+
+		private final List<String> keys;
+
+		private final CoalescedRead<List<byte[]>> read;
+
+		/** Whether a read of this instance found or created them all in Redis. */
+		private volatile boolean seenInRedis;
+
+		private Counters(List<String> keys) {
+			this.keys = keys;
+			this.read = new CoalescedRead<>(() -> Generations.this.read(this));
+		}
+
+		List<String> keys() {
+			return this.keys;
+		}
+
+		CoalescedRead<List<byte[]>> read() {
+			return this.read;
+		}
 
 	}
 

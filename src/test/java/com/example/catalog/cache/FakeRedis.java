@@ -140,6 +140,26 @@ final class FakeRedis {
 		this.faults.put(command, () -> Mono.error(new RedisConnectionFailureException("Redis is down")));
 	}
 
+	/**
+	 * Makes every later read of generation counters fail: an {@code MGET} of known
+	 * counters, or the seed script that reads new ones.
+	 */
+	void failGenerationReads() {
+		fail("MGET");
+		fail("SEED");
+	}
+
+	/** Makes every later read of generation counters never answer. */
+	void hangGenerationReads() {
+		hang("MGET");
+		hang("SEED");
+	}
+
+	/** Reads of generation counters so far, whichever command they took. */
+	int generationReads() {
+		return count("MGET") + count("SEED");
+	}
+
 	/** Makes every later {@code command} never answer. */
 	void hang(String command) {
 		this.faults.put(command, Mono::never);

@@ -162,6 +162,17 @@ class GenerationsTest {
 	}
 
 	@Test
+	void countersNewToThisInstanceAreReadBySeedingThemAndKnownOnesByOneMget() {
+		stampNow("item:7");
+		assertThat(this.redis.count("SEED")).isEqualTo(1);
+		assertThat(this.redis.count("MGET")).isZero();
+		stampNow("item:7");
+		stampNow("item:7");
+		assertThat(this.redis.count("SEED")).isEqualTo(1);
+		assertThat(this.redis.count("MGET")).isEqualTo(2);
+	}
+
+	@Test
 	void sharedCountersShareOneClusterSlotWithTheirMarkers() {
 		bumpNow("tx:1", "category:decor", "items:7");
 		assertThat(this.redis.store.keySet()).hasSize(3)

@@ -307,7 +307,7 @@ class ResponseCacheTest {
 	@Test
 	void whileRedisIsDownConcurrentRequestsForOneKeyCostTwoLoadsNotOneEach() throws Exception {
 		ResponseCache cache = cache();
-		this.redis.fail("MGET");
+		this.redis.failGenerationReads();
 		Sinks.One<Object> sink = Sinks.one();
 		int callers = 50;
 		CountDownLatch done = new CountDownLatch(callers);
@@ -463,7 +463,7 @@ class ResponseCacheTest {
 	@Test
 	void redisErrorOnTheGenerationReadFallsThroughToTheLoader() {
 		ResponseCache cache = cache();
-		this.redis.fail("MGET");
+		this.redis.failGenerationReads();
 		CachedResponse response = getNow(cache, this.key, loader(ITEM));
 		assertThat(response.outcome()).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
 		assertThat(this.loaderSubscriptions).hasValue(1);
@@ -503,7 +503,7 @@ class ResponseCacheTest {
 	@Test
 	void redisTimeoutOnTheGenerationReadFallsThroughToTheLoader() {
 		ResponseCache cache = cache();
-		this.redis.hang("MGET");
+		this.redis.hangGenerationReads();
 		StepVerifier.withVirtualTime(() -> cache.get(this.key, loader(ITEM)))
 			.expectSubscription()
 			.thenAwait(Duration.ofMillis(250))
@@ -893,13 +893,13 @@ class ResponseCacheTest {
 	void nearHitServesAnEntryThisInstanceHoldsWithOneGenerationReadAndNoLoader() {
 		ResponseCache cache = cache();
 		CachedResponse stored = getNow(cache, this.key, loader(ITEM));
-		int readsBefore = this.redis.count("MGET");
+		int readsBefore = this.redis.generationReads();
 		int getsBefore = this.redis.count("GET");
 		CachedResponse hit = ((NearLookup.Hit) nearHitNow(cache)).response();
 		assertThat(hit.outcome()).isEqualTo(CacheOutcome.HIT);
 		assertThat(bytes(hit.body())).isEqualTo(bytes(stored.body()));
 		assertThat(hit.body().isDirect()).as("written without a copy").isTrue();
-		assertThat(this.redis.count("MGET") - readsBefore).isEqualTo(1);
+		assertThat(this.redis.generationReads() - readsBefore).isEqualTo(1);
 		assertThat(this.redis.count("GET")).isEqualTo(getsBefore);
 		assertThat(this.loaderSubscriptions).hasValue(1);
 		assertThat(requests("hit")).isEqualTo(1);
@@ -909,9 +909,9 @@ class ResponseCacheTest {
 	void whenNearHitFindsNothingRespondReusesItsGenerationRead() {
 		ResponseCache cache = cache();
 		NearLookup lookup = nearHitNow(cache);
-		int reads = this.redis.count("MGET");
+		int reads = this.redis.generationReads();
 		assertThat(respondNow(cache, lookup)).isEqualTo(CacheOutcome.MISS_STORED);
-		assertThat(this.redis.count("MGET")).isEqualTo(reads);
+		assertThat(this.redis.generationReads()).isEqualTo(reads);
 		assertThat(requests("hit")).isZero();
 		assertThat(requests("miss")).isEqualTo(1);
 	}
@@ -937,11 +937,11 @@ class ResponseCacheTest {
 	@Test
 	void whenTheGenerationReadFailsRespondBypassesWithoutAskingRedisAgain() {
 		ResponseCache cache = cache();
-		this.redis.fail("MGET");
+		this.redis.failGenerationReads();
 		NearLookup lookup = nearHitNow(cache);
-		int reads = this.redis.count("MGET");
+		int reads = this.redis.generationReads();
 		assertThat(respondNow(cache, lookup)).isEqualTo(CacheOutcome.BYPASS_UNAVAILABLE);
-		assertThat(this.redis.count("MGET")).isEqualTo(reads);
+		assertThat(this.redis.generationReads()).isEqualTo(reads);
 		assertThat(this.loaderSubscriptions).hasValue(1);
 	}
 
@@ -949,7 +949,7 @@ class ResponseCacheTest {
 	void nearHitOfADisabledCacheFindsNothingAndAsksNothingOfRedis() {
 		ResponseCache cache = cache(properties(false, DataSize.ofMegabytes(1), Duration.ofMillis(250)));
 		assertThat(nearHitNow(cache)).isInstanceOf(NearLookup.Miss.class);
-		assertThat(this.redis.count("MGET")).isZero();
+		assertThat(this.redis.generationReads()).isZero();
 	}
 
 	@Test
