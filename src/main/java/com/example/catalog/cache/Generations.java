@@ -175,9 +175,11 @@ final class Generations {
 
 	/**
 	 * Reads the counters, creating the missing ones. The first read of a set of counters
-	 * in this instance sends the seed script straight away: most such sets are new (an
-	 * item's counter exists only once the item was changed or read), and reading them
-	 * first would cost a miss two round trips instead of one.
+	 * in this instance sends the seed script straight away, which costs the same round
+	 * trip as an {@code MGET}: such a set is often new to Redis too (the counter of a
+	 * range of items nobody read or changed within the counters' TTL, on a large
+	 * catalog), and an {@code MGET} would then cost a miss two round trips instead of
+	 * one.
 	 */
 	private Mono<List<byte[]>> read(Counters counters) {
 		if (!counters.seenInRedis) {

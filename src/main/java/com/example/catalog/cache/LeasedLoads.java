@@ -58,21 +58,23 @@ final class LeasedLoads {
 	 * the other instances wait for the holder's value instead of loading too. A miss asks
 	 * {@code admission} before it takes the lease (or waits for another's); a request
 	 * refused there has cost Redis no lease. {@code admission} must answer the same when
-	 * asked twice (it is asked again should Redis fail after it).
+	 * asked twice (it is asked again should Redis fail after it). {@code stored} is what
+	 * Redis held for the key when the generations were read, if it was read along with
+	 * them ({@code null}: it is read now).
 	 */
-	Mono<Lookup> lookupOrLoad(String valueKey, String stamp, Mono<Void> admission, Mono<?> loader) {
+	Mono<Lookup> lookupOrLoad(String valueKey, String stamp, StoredEntries.Stored stored, Mono<Void> admission,
+			Mono<?> loader) {
 		long deadline = this.clock.millis() + this.lease.ttl().toMillis();
-		return this.entries.fetchStamped(valueKey, stamp)
-			.map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
-			.flatMap((found) -> {
-				if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
-					return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
-				}
-				Mono<Lookup> loading = admission.then(loadUnderLease(valueKey, stamp, loader, deadline, false));
-				return found.isEmpty() ? loading : loading.onErrorResume(LeasedLoads::mayServeStaleOn,
-						(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
-			})
+		Mono<NearEntry> inRedis = (stored != null) ? this.entries.stamped(stored, valueKey, stamp)
+				: this.entries.fetchStamped(valueKey, stamp);
+		return inRedis.map(Optional::of).defaultIfEmpty(Optional.empty()).flatMap((found) -> {
+			if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
+				return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
+			}
+			Mono<Lookup> loading = admission.then(loadUnderLease(valueKey, stamp, loader, deadline, false));
+			return found.isEmpty() ? loading : loading.onErrorResume(LeasedLoads::mayServeStaleOn,
+					(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
+		})
 			.onErrorResume(CacheUnavailableException.class, (ex) -> admission.then(this.loads.load(loader))
 				.map((json) -> new Lookup(NearEntry.uncompressed(stamp, json), CacheOutcome.BYPASS_UNAVAILABLE)));
 	}

@@ -16,11 +16,12 @@ import org.springframework.web.ErrorResponseException;
 /**
  * The flow of a cacheable request, and of an invalidation; see the package documentation
  * for a walk through it. The mechanisms it combines live in classes of their own:
- * {@link Generations} (stamps and invalidation), {@link NearCache} (this instance's
- * copies), {@link SingleFlight} (one load within this instance), {@link LeasedLoads} (the
- * entry in Redis, or one load across instances, and refresh ahead of expiry),
- * {@link StoredEntries} (entries in Redis), {@link JsonLoads} (running a loader) and
- * {@link UncachedLoads} (answering without the cache).
+ * {@link Generations} (stamps and invalidation), {@link StampReads} (what a request reads
+ * first), {@link NearCache} (this instance's copies), {@link SingleFlight} (one load
+ * within this instance), {@link LeasedLoads} (the entry in Redis, or one load across
+ * instances, and refresh ahead of expiry), {@link StoredEntries} (entries in Redis),
+ * {@link JsonLoads} (running a loader) and {@link UncachedLoads} (answering without the
+ * cache).
  */
 public class ResponseCache {
 
@@ -42,6 +43,8 @@ public class ResponseCache {
 	private final Clock clock;
 
 	private final SingleFlight<String, Lookup> flights;
+
+	private final StampReads stampReads;
 
 	private final HttpCaching httpCaching;
 
@@ -73,12 +76,15 @@ public class ResponseCache {
 		metrics.watch(bulkhead);
 		this.loads = new JsonLoads(jsonMapper, properties.loadTimeout(), bulkhead, metrics, steps);
 		this.uncachedLoads = new UncachedLoads(this.loads, metrics);
-		this.leasedLoads = new LeasedLoads(new StoredEntries(redis, this.nearCache, properties, clock),
+		StoredEntries storedEntries = new StoredEntries(redis, this.nearCache, properties, clock);
+		this.leasedLoads = new LeasedLoads(storedEntries,
 				new LoadLease(redis, properties.loadTimeout().plus(properties.redisTimeout()).plusSeconds(1)),
 				this.loads, metrics, clock, properties.refreshAhead(), steps);
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
 		this.contentDependencies = new ContentDependencies(properties.maxFlights(), properties.ttl().multipliedBy(2));
+		this.stampReads = new StampReads(generations, this.contentDependencies, this.nearCache, storedEntries, redis,
+				steps, properties.maxFlights());
 		this.rewarming = new Rewarming(properties.rewarmEntries(),
 				Math.min(properties.rewarmConcurrency(), properties.maxConcurrentLoads()), properties.maxFlights(),
 				properties.ttl(), this::reload,
@@ -139,17 +145,17 @@ public class ResponseCache {
 	private Mono<CachedResponse> lookUp(CacheKey key, StampRead earlierRead, Mono<Void> admission, Mono<?> loader,
 			int lookupsLeft) {
 		String valueKey = valueKey(key);
-		Mono<Stamp> stamp = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.value()
-				: readStamp(key, valueKey);
+		Mono<StampRead.Read> read = (earlierRead != null && earlierRead.key().equals(key)) ? earlierRead.read()
+				: this.stampReads.read(key, valueKey, true);
 		this.rewarming.loadable(valueKey, key, loader);
-		return stamp.flatMap((current) -> {
-			String entryKey = NearCache.entryKey(valueKey, current.value());
-			NearEntry near = this.nearCache.heldFresh(entryKey, this.clock.millis());
+		return read.flatMap((stampRead) -> {
+			Stamp current = stampRead.stamp();
+			NearEntry near = this.nearCache.heldFresh(valueKey, current.value(), this.clock.millis());
 			if (near != null) {
 				refreshIfExpiringSoon(key, valueKey, current, near, loader);
 				return Mono.just(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 			}
-			SingleFlight.Flight<Lookup> flight = flight(key, entryKey, valueKey, current, admission, loader);
+			SingleFlight.Flight<Lookup> flight = flight(key, valueKey, current, stampRead.stored(), admission, loader);
 			return flight.result().map((lookup) -> {
 				if (lookup.outcome() == CacheOutcome.HIT) {
 					refreshIfExpiringSoon(key, valueKey, current, lookup.near(), loader);
@@ -177,12 +183,12 @@ public class ResponseCache {
 			return Mono.just(new NearLookup.Miss(null));
 		}
 		String valueKey = valueKey(key);
-		return readStamp(key, valueKey).<NearLookup>map((stamp) -> {
+		return this.stampReads.read(key, valueKey, true).<NearLookup>map((read) -> {
 			long now = this.clock.millis();
-			NearEntry near = this.nearCache.heldFresh(NearCache.entryKey(valueKey, stamp.value()), now);
+			NearEntry near = this.nearCache.heldFresh(valueKey, read.stamp().value(), now);
 			// A kept 404 is answered by the handler, as problems are, not here.
 			if (near == null || near.entry().notFound() || this.leasedLoads.dueForRefresh(near, now)) {
-				return new NearLookup.Miss(new StampRead.Read(key, stamp));
+				return new NearLookup.Miss(read);
 			}
 			return new NearLookup.Hit(served(key, valueKey, new Lookup(near, CacheOutcome.HIT), true));
 		})
@@ -220,23 +226,24 @@ public class ResponseCache {
 	 */
 	private Mono<CacheOutcome> reload(CacheKey key, Mono<?> loader) {
 		String valueKey = valueKey(key);
-		return readStamp(key, valueKey).flatMap((stamp) -> {
-			String entryKey = NearCache.entryKey(valueKey, stamp.value());
-			if (this.nearCache.heldFresh(entryKey, this.clock.millis()) != null) {
+		return this.stampReads.read(key, valueKey, false).flatMap((read) -> {
+			if (this.nearCache.heldFresh(valueKey, read.stamp().value(), this.clock.millis()) != null) {
 				return Mono.just(CacheOutcome.HIT);
 			}
-			return flight(key, entryKey, valueKey, stamp, Mono.empty(), loader).result().map(Lookup::outcome);
+			return flight(key, valueKey, read.stamp(), null, Mono.empty(), loader).result().map(Lookup::outcome);
 		});
 	}
 
 	/**
 	 * Joins, or starts, this instance's one lookup of the entry of {@code valueKey} under
-	 * {@code stamp} (its {@code entryKey}): from Redis, or a load under the lease.
+	 * {@code stamp}: from Redis ({@code stored}, when it was read along with the stamp),
+	 * or a load under the lease.
 	 */
-	private SingleFlight.Flight<Lookup> flight(CacheKey key, String entryKey, String valueKey, Stamp stamp,
+	private SingleFlight.Flight<Lookup> flight(CacheKey key, String valueKey, Stamp stamp, StoredEntries.Stored stored,
 			Mono<Void> admission, Mono<?> loader) {
-		return this.flights.join(entryKey, () -> this.leasedLoads.lookupOrLoad(valueKey, stamp.value(), admission,
-				this.contentDependencies.confined(key, valueKey, stamp, loader)));
+		return this.flights.join(NearCache.entryKey(valueKey, stamp.value()),
+				() -> this.stampReads.lookingUp(valueKey, this.leasedLoads.lookupOrLoad(valueKey, stamp.value(), stored,
+						admission, this.contentDependencies.confined(key, valueKey, stamp, loader))));
 	}
 
 	private void refreshIfExpiringSoon(CacheKey key, String valueKey, Stamp stamp, NearEntry near, Mono<?> loader) {
@@ -263,12 +270,6 @@ public class ResponseCache {
 		long freshnessLeft = Math.floorDiv(near.entry().freshUntilMillis() - this.clock.millis(), 1000);
 		return new CachedResponse(near.plain(), near.gzipOrNull(), near.entry().etag(), outcome, key.scope(),
 				outcome.cacheStatusHeader(freshnessLeft, valueKey), near.entry().notFound());
-	}
-
-	private Mono<Stamp> readStamp(CacheKey key, String valueKey) {
-		ContentDependencies.Reading reading = this.contentDependencies.reading(key, valueKey);
-		return this.steps.observe(CacheSteps.Step.GENERATIONS,
-				this.generations.stamp(reading.scopes()).map(reading::stamp));
 	}
 
 	private String valueKey(CacheKey key) {

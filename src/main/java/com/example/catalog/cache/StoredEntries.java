@@ -39,11 +39,26 @@ final class StoredEntries {
 
 	/** The entry for this stamp from Redis, fresh or within its stale-if-error time. */
 	Mono<NearEntry> fetchStamped(String valueKey, String stamp) {
+		return read(valueKey).flatMap((stored) -> stamped(stored, valueKey, stamp));
+	}
+
+	/** What Redis holds under {@code valueKey}, under whatever stamp. */
+	Mono<Stored> read(String valueKey) {
 		return this.redis.call("GET", (redis) -> redis.opsForValue().get(valueKey))
+			.map(Stored::new)
+			.defaultIfEmpty(Stored.NOTHING);
+	}
+
+	/**
+	 * The entry {@code stored} holds for this stamp (fresh or within its stale-if-error
+	 * time), if it holds one.
+	 */
+	Mono<NearEntry> stamped(Stored stored, String valueKey, String stamp) {
+		return Mono.justOrEmpty(stored.bytes())
 			.mapNotNull(StoredEntries::decodeOrNull)
 			.filter((entry) -> entry.stamp().equals(stamp))
 			.mapNotNull(StoredEntries::nearOrNull)
-			.doOnNext((near) -> this.nearCache.put(NearCache.entryKey(valueKey, stamp), near));
+			.doOnNext((near) -> this.nearCache.put(valueKey, near));
 	}
 
 	/**
@@ -79,11 +94,21 @@ final class StoredEntries {
 		return this.redis.call("SET", (redis) -> redis.opsForValue().set(valueKey, entry.encode(), kept))
 			.map((stored) -> {
 				if (stored) {
-					this.nearCache.put(NearCache.entryKey(valueKey, stamp), near);
+					this.nearCache.put(valueKey, near);
 				}
 				return new Lookup(near, stored ? CacheOutcome.MISS_STORED : CacheOutcome.MISS_NOT_STORED);
 			})
 			.onErrorReturn(CacheUnavailableException.class, new Lookup(near, CacheOutcome.MISS_NOT_STORED));
+	}
+
+	/**
+	 * The bytes Redis held under a value key when it was read ({@code null} for none),
+	 * not yet decoded or compared with a stamp.
+	 */
+	record Stored(byte[] bytes) {
+
+		static final Stored NOTHING = new Stored(null);
+
 	}
 
 	private Duration ttlWithJitter() {

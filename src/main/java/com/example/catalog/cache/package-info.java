@@ -12,16 +12,19 @@
  * <ol>
  * <li><b>Near hit.</b> {@code NearHitHttpHandler} sits in front of WebFlux for the routes
  * that declared a {@code CacheableRoute}. It builds the key (remembered per path and
- * query), asks {@code Generations} for the stamp (the values of the counters of the key's
- * scopes, one coalesced {@code MGET} per round trip) and, when {@code NearCache} holds
- * the entry under that stamp, writes its bytes at once: no exchange, filters or
- * controller.</li>
+ * query), has {@code StampReads} ask {@code Generations} for the stamp (the values of the
+ * counters of the key's scopes, one coalesced {@code MGET} per round trip) and, when
+ * {@code NearCache} holds the entry under that stamp, writes its bytes at once: no
+ * exchange, filters or controller. When it holds no entry of the key at all, the entry's
+ * {@code GET} is sent along with the {@code MGET}, so that a Redis hit or a miss learns
+ * what Redis holds without another round trip.</li>
  * <li><b>Near miss.</b> Otherwise the request goes through WebFlux as a
  * {@code StampedRequest} carrying the stamp it read, so {@code ResponseCache.respond}
  * does not read it again.</li>
  * <li><b>Redis hit.</b> {@code ResponseCache} joins or starts the {@code SingleFlight}
- * for key and stamp; the flight ({@code LeasedLoads}) has {@code StoredEntries}
- * {@code GET} an entry of this stamp, which is kept in the near cache and served.</li>
+ * for key and stamp; the flight ({@code LeasedLoads}) takes the entry read along with the
+ * stamp, or has {@code StoredEntries} {@code GET} it, and when it was stored under this
+ * stamp keeps it in the near cache and serves it.</li>
  * <li><b>Miss under lease.</b> No entry: the request's admission (its client's token,
  * {@code RateLimits}; a refusal ends it here, before any lease) is asked, then the flight
  * takes the {@code LoadLease} ({@code SET NX PX}), runs the loader ({@code JsonLoads}:

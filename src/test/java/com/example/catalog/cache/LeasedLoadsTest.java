@@ -142,7 +142,7 @@ class LeasedLoadsTest {
 
 	private Lookup lookupNow(Mono<?> loader) {
 		Lookup[] result = new Lookup[1];
-		StepVerifier.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader))
+		StepVerifier.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader))
 			.consumeNextWith((lookup) -> result[0] = lookup)
 			.expectComplete()
 			.verify(TIMEOUT);
@@ -200,7 +200,7 @@ class LeasedLoadsTest {
 		ErrorResponseException refused = problem(HttpStatus.TOO_MANY_REQUESTS);
 		AtomicInteger asked = new AtomicInteger();
 		StepVerifier
-			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP,
+			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null,
 					Mono.defer(() -> Mono.error(refused)).doOnSubscribe((ignored) -> asked.incrementAndGet()).then(),
 					loader(ITEM)))
 			.expectErrorSatisfies((failure) -> assertThat(failure).isSameAs(refused))
@@ -217,7 +217,7 @@ class LeasedLoadsTest {
 		storeInRedis(entry("{\"from\":\"redis\"}", this.clock.millis() + TTL.toMillis()));
 		AtomicInteger asked = new AtomicInteger();
 		StepVerifier
-			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP,
+			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null,
 					Mono.<Void>empty().doOnSubscribe((ignored) -> asked.incrementAndGet()), loader(ITEM)))
 			.assertNext((lookup) -> assertThat(lookup.outcome()).isEqualTo(CacheOutcome.HIT))
 			.expectComplete()
@@ -233,7 +233,8 @@ class LeasedLoadsTest {
 	@Test
 	void aMissSendsTheLeasesReleaseWithTheStoreNotAfterItsReply() {
 		this.redis.delay("SET", Duration.ofMillis(50));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> {
 				assertThat(this.redis.count("SET")).as("store sent").isEqualTo(1);
@@ -270,7 +271,8 @@ class LeasedLoadsTest {
 	@Test
 	void whenAnotherInstanceHoldsTheLeaseThisOnePollsForItsValueAndDoesNotLoad() {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> assertThat(this.redis.count("GET")).as("the lookup and the look sent with the lease attempt")
 				.isEqualTo(2))
@@ -297,7 +299,8 @@ class LeasedLoadsTest {
 	@Test
 	void whenTheHolderReleasesTheLeaseWithoutAValueAWaiterTakesItOverAndLoads() {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> this.redis.store.remove(LEASE_KEY))
 			.thenAwait(POLL)
@@ -312,7 +315,8 @@ class LeasedLoadsTest {
 	@Test
 	void pastTheLeaseTtlAWaiterLoadsOnItsOwnWithoutTouchingTheHoldersLease() {
 		this.redis.store.put(LEASE_KEY, "stuck-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.expectNoEvent(POLL)
 			.then(() -> this.clock.advance(LEASE_TTL))
@@ -331,7 +335,8 @@ class LeasedLoadsTest {
 	@Test
 	void aMissSendsItsSecondLookWithTheLeaseAttemptNotAfterItsReply() {
 		this.redis.delay("LEASE", Duration.ofMillis(50));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> {
 				assertThat(this.redis.count("LEASE")).isEqualTo(1);
@@ -395,7 +400,8 @@ class LeasedLoadsTest {
 		storeInRedis(entry("{\"from\":\"before\"}", this.clock.millis() - 1));
 		for (HttpStatus status : new HttpStatus[] { HttpStatus.TOO_MANY_REQUESTS, HttpStatus.BAD_REQUEST }) {
 			StepVerifier
-				.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), failingLoader(problem(status))))
+				.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(),
+						failingLoader(problem(status))))
 				.expectErrorSatisfies((failure) -> {
 					assertThat(failure).isInstanceOf(ErrorResponseException.class);
 					assertThat(((ErrorResponseException) failure).getStatusCode().value()).isEqualTo(status.value());
@@ -408,7 +414,7 @@ class LeasedLoadsTest {
 	@Test
 	void withoutAStoredCopyAFailedLoadReachesTheCaller() {
 		StepVerifier
-			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(),
+			.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(),
 					failingLoader(new IllegalStateException("connection refused"))))
 			.expectErrorMessage("connection refused")
 			.verify(TIMEOUT);
@@ -440,7 +446,8 @@ class LeasedLoadsTest {
 	@Test
 	void whenRedisFailsWhileWaitingForTheHolderTheWaiterBypassesItWithExactlyOneLoad() {
 		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
-		StepVerifier.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, Mono.empty(), loader(ITEM)))
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, Mono.empty(), loader(ITEM)))
 			.expectSubscription()
 			.then(() -> this.redis.fail("GET"))
 			.thenAwait(POLL)

@@ -52,32 +52,32 @@ class NearCacheTest {
 	@Test
 	void aHeldEntryIsReturnedWhileItIsFresh() {
 		NearEntry entry = entry("7", 10, FRESH_UNTIL);
-		this.near.put(NearCache.entryKey(VALUE_KEY, "7"), entry);
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isSameAs(entry);
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), FRESH_UNTIL - 1)).isSameAs(entry);
+		this.near.put(VALUE_KEY, entry);
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", NOW)).isSameAs(entry);
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", FRESH_UNTIL - 1)).isSameAs(entry);
 	}
 
 	@Test
 	void aHeldEntryIsNotReturnedOnceItsFreshnessHasPassed() {
-		this.near.put(NearCache.entryKey(VALUE_KEY, "7"), entry("7", 10, FRESH_UNTIL));
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), FRESH_UNTIL)).isNull();
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), FRESH_UNTIL + 1)).isNull();
+		this.near.put(VALUE_KEY, entry("7", 10, FRESH_UNTIL));
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", FRESH_UNTIL)).isNull();
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", FRESH_UNTIL + 1)).isNull();
 	}
 
 	@Test
 	void nothingIsReturnedForAnEntryNeverPut() {
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isNull();
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", NOW)).isNull();
 	}
 
 	@Test
 	void anEntryIsFoundOnlyUnderTheStampItWasLoadedUnder() {
 		NearEntry loaded = entry("7", 10, FRESH_UNTIL);
-		this.near.put(NearCache.entryKey(VALUE_KEY, "7"), loaded);
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "8"), NOW))
+		this.near.put(VALUE_KEY, loaded);
+		assertThat(this.near.heldFresh(VALUE_KEY, "8", NOW))
 			.as("a write changed the stamp: the entry is unreachable at once")
 			.isNull();
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY + ":other", "7"), NOW)).isNull();
-		assertThat(this.near.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isSameAs(loaded);
+		assertThat(this.near.heldFresh(VALUE_KEY + ":other", "7", NOW)).isNull();
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", NOW)).isSameAs(loaded);
 	}
 
 	@Test
@@ -90,26 +90,42 @@ class NearCacheTest {
 	}
 
 	@Test
-	void aLaterPutUnderTheSameEntryKeyReplacesTheEntry() {
-		String entryKey = NearCache.entryKey(VALUE_KEY, "7");
-		this.near.put(entryKey, entry("7", 10, FRESH_UNTIL));
+	void aLaterPutOfTheSameKeyReplacesTheEntry() {
+		this.near.put(VALUE_KEY, entry("7", 10, FRESH_UNTIL));
 		NearEntry refreshed = entry("7", 12, FRESH_UNTIL + 60_000L);
-		this.near.put(entryKey, refreshed);
-		assertThat(this.near.heldFresh(entryKey, FRESH_UNTIL)).isSameAs(refreshed);
+		this.near.put(VALUE_KEY, refreshed);
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", FRESH_UNTIL)).isSameAs(refreshed);
+	}
+
+	@Test
+	void anEntryLoadedUnderANewStampReplacesTheOldOne() {
+		this.near.put(VALUE_KEY, entry("7", 10, FRESH_UNTIL));
+		NearEntry afterAWrite = entry("8", 10, FRESH_UNTIL);
+		this.near.put(VALUE_KEY, afterAWrite);
+		assertThat(this.near.heldFresh(VALUE_KEY, "7", NOW)).isNull();
+		assertThat(this.near.heldFresh(VALUE_KEY, "8", NOW)).isSameAs(afterAWrite);
+	}
+
+	@Test
+	void itTellsWhetherItHoldsAnEntryOfAKeyUnderAnyStamp() {
+		assertThat(this.near.holdsAny(VALUE_KEY)).isFalse();
+		this.near.put(VALUE_KEY, entry("7", 10, FRESH_UNTIL));
+		assertThat(this.near.holdsAny(VALUE_KEY)).isTrue();
+		assertThat(this.near.holdsAny(VALUE_KEY + ":other")).isFalse();
 	}
 
 	@Test
 	void anEntryIsHeldNoLongerThanItIsKept() {
 		NearCache keptForNoTime = new NearCache(1024 * 1024, Duration.ZERO);
-		keptForNoTime.put(NearCache.entryKey(VALUE_KEY, "7"), entry("7", 10, FRESH_UNTIL));
-		assertThat(keptForNoTime.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isNull();
+		keptForNoTime.put(VALUE_KEY, entry("7", 10, FRESH_UNTIL));
+		assertThat(keptForNoTime.heldFresh(VALUE_KEY, "7", NOW)).isNull();
 	}
 
 	@Test
 	void entriesBeyondTheByteBudgetAreEvicted() {
 		NearCache small = new NearCache(100, KEEP_FOR);
 		for (int i = 1; i <= 3; i++) {
-			small.put(NearCache.entryKey(VALUE_KEY + i, "7"), entry("7", 40, FRESH_UNTIL));
+			small.put(VALUE_KEY + i, entry("7", 40, FRESH_UNTIL));
 		}
 		maintain(small);
 		assertThat(held(small, 3)).as("three entries of 40 bytes under a budget of 100").isEqualTo(2);
@@ -119,7 +135,7 @@ class NearCacheTest {
 	void entriesWithinTheByteBudgetAreAllKept() {
 		NearCache small = new NearCache(400, KEEP_FOR);
 		for (int i = 1; i <= 10; i++) {
-			small.put(NearCache.entryKey(VALUE_KEY + i, "7"), entry("7", 40, FRESH_UNTIL));
+			small.put(VALUE_KEY + i, entry("7", 40, FRESH_UNTIL));
 		}
 		maintain(small);
 		assertThat(held(small, 10)).isEqualTo(10);
@@ -128,9 +144,9 @@ class NearCacheTest {
 	@Test
 	void anEntryHeavierThanTheWholeBudgetIsNotKept() {
 		NearCache small = new NearCache(100, KEEP_FOR);
-		small.put(NearCache.entryKey(VALUE_KEY, "7"), entry("7", 101, FRESH_UNTIL));
+		small.put(VALUE_KEY, entry("7", 101, FRESH_UNTIL));
 		maintain(small);
-		assertThat(small.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isNull();
+		assertThat(small.heldFresh(VALUE_KEY, "7", NOW)).isNull();
 	}
 
 	@Test
@@ -142,20 +158,20 @@ class NearCacheTest {
 		assertThat(compressed.entry().bodyLength()).isPositive();
 
 		NearCache justEnough = new NearCache(both, KEEP_FOR);
-		justEnough.put(NearCache.entryKey(VALUE_KEY, "7"), compressed);
+		justEnough.put(VALUE_KEY, compressed);
 		maintain(justEnough);
-		assertThat(justEnough.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isSameAs(compressed);
+		assertThat(justEnough.heldFresh(VALUE_KEY, "7", NOW)).isSameAs(compressed);
 
 		NearCache oneByteShort = new NearCache(both - 1, KEEP_FOR);
-		oneByteShort.put(NearCache.entryKey(VALUE_KEY, "7"), compressed);
+		oneByteShort.put(VALUE_KEY, compressed);
 		maintain(oneByteShort);
-		assertThat(oneByteShort.heldFresh(NearCache.entryKey(VALUE_KEY, "7"), NOW)).isNull();
+		assertThat(oneByteShort.heldFresh(VALUE_KEY, "7", NOW)).isNull();
 	}
 
 	private static int held(NearCache near, int keys) {
 		int held = 0;
 		for (int i = 1; i <= keys; i++) {
-			if (near.heldFresh(NearCache.entryKey(VALUE_KEY + i, "7"), NOW) != null) {
+			if (near.heldFresh(VALUE_KEY + i, "7", NOW) != null) {
 				held++;
 			}
 		}

@@ -78,7 +78,7 @@ class NearHitHttpHandlerTest {
 	private void holding(boolean held) {
 		CachedResponse hit = new CachedResponse(ByteBuffer.wrap(BODY), "etag1", CacheOutcome.HIT, CacheScope.PUBLIC);
 		given(this.cache.nearHit(any())).willReturn(Mono.just(held ? new NearLookup.Hit(hit)
-				: new NearLookup.Miss(new StampRead.Read(null, new Stamp("1.2", List.of())))));
+				: new NearLookup.Miss(new StampRead.Read(null, new Stamp("1.2", List.of()), null))));
 	}
 
 	private MockServerHttpResponse run(MockServerHttpRequest.BaseBuilder<?> request) {
@@ -126,7 +126,7 @@ class NearHitHttpHandlerTest {
 		run(MockServerHttpRequest.get("/catalog/items/7"));
 		assertThat(this.chainCalls).hasValue(1);
 		assertThat(StampedRequest.readOf(this.passedOn.get(0))).as("the generations read, passed on")
-			.isEqualTo(new StampRead.Read(null, new Stamp("1.2", List.of())));
+			.isEqualTo(new StampRead.Read(null, new Stamp("1.2", List.of()), null));
 		assertThat(timed("/catalog/items/{id}", "200")).as("WebFlux times it").isZero();
 	}
 

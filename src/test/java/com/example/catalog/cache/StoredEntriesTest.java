@@ -85,7 +85,7 @@ class StoredEntriesTest {
 	}
 
 	private NearEntry heldNear(NearCache nearCache, String stamp) {
-		return nearCache.heldFresh(NearCache.entryKey(VALUE_KEY, stamp), this.clock.millis());
+		return nearCache.heldFresh(VALUE_KEY, stamp, this.clock.millis());
 	}
 
 	@Test
