@@ -18,7 +18,10 @@ from the request's arrival to each command being sent, the median round trip of 
 median time between one step's reply and the next step's sending: the service's own CPU and
 thread hand-offs between steps, which no round trip accounts for.
 """
-import http.client, json, random, re, statistics, subprocess, sys, tempfile, threading, time, urllib.parse
+import http.client, json, os, random, re, shutil, statistics, subprocess, sys, tempfile, threading, time, urllib.parse
+
+if not shutil.which('tcpdump') or os.geteuid() != 0:
+    sys.exit('needs tcpdump (apt-get install tcpdump) and root, to read the loopback interface')
 
 base = sys.argv[1]
 rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 50
