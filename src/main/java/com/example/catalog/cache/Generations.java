@@ -111,9 +111,6 @@ final class Generations {
 	 * cannot be asked, or when an unconfirmed change may have touched these scopes.
 	 */
 	Mono<String> stamp(List<String> scopes) {
-		if (!this.redis.connected()) {
-			return Mono.error(new CacheUnavailableException("Not connected to Redis yet", null));
-		}
 		Counters counters = this.counters.get(scopes, (key) -> new Counters(counterKeys(key)));
 		return this.pending.retryThenCheck(counters.keys(), (change) -> apply(change, this.retryTimeout))
 			.then(counters.read().get())

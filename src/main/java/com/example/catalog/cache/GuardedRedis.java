@@ -42,19 +42,18 @@ final class GuardedRedis {
 	}
 
 	/**
-	 * Whether the first connection to Redis has been made (see
-	 * {@link RedisConnectionGate}).
+	 * One command with the read timeout, through the circuit breaker. Until the first
+	 * connection to Redis has been made ({@link RedisConnectionGate}) it fails at once,
+	 * without touching the template (which would open that connection on the caller's
+	 * thread) and without counting as a failure of Redis.
 	 */
-	boolean connected() {
-		return this.gate.isOpen();
-	}
-
-	/** One command with the read timeout, through the circuit breaker. */
 	<T> Mono<T> call(String command, Function<ReactiveRedisTemplate<String, byte[]>, Mono<T>> operation) {
-		return Mono.defer(() -> operation.apply(this.template))
+		Mono<T> guarded = Mono.defer(() -> operation.apply(this.template))
 			.timeout(this.timeout)
 			.transformDeferred(CircuitBreakerOperator.of(this.breaker))
 			.onErrorMap(GuardedRedis::isRedisFailure, (ex) -> unavailable(command, ex));
+		return Mono.defer(() -> this.gate.isOpen() ? guarded
+				: Mono.error(new CacheUnavailableException("Not connected to Redis yet", null)));
 	}
 
 	/**

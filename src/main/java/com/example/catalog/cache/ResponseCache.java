@@ -83,8 +83,8 @@ public class ResponseCache {
 		this.flights = new SingleFlight<>(properties.maxFlights());
 		this.httpCaching = new HttpCaching(properties.httpMaxAge());
 		this.contentDependencies = new ContentDependencies(properties.maxFlights(), properties.ttl().multipliedBy(2));
-		this.stampReads = new StampReads(generations, this.contentDependencies, this.nearCache, storedEntries, redis,
-				steps, properties.maxFlights());
+		this.stampReads = new StampReads(generations, this.contentDependencies, this.nearCache, storedEntries, steps,
+				properties.maxFlights());
 		this.rewarming = new Rewarming(properties.rewarmEntries(),
 				Math.min(properties.rewarmConcurrency(), properties.maxConcurrentLoads()), properties.maxFlights(),
 				properties.ttl(), this::reload,

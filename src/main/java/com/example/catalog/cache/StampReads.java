@@ -27,8 +27,6 @@ final class StampReads {
 
 	private final StoredEntries storedEntries;
 
-	private final GuardedRedis redis;
-
 	private final CacheSteps steps;
 
 	private final SingleFlight<String, StoredEntries.Stored> entryReads;
@@ -37,12 +35,11 @@ final class StampReads {
 	private final Set<String> lookingUp = ConcurrentHashMap.newKeySet();
 
 	StampReads(Generations generations, ContentDependencies contentDependencies, NearCache nearCache,
-			StoredEntries storedEntries, GuardedRedis redis, CacheSteps steps, int maxFlights) {
+			StoredEntries storedEntries, CacheSteps steps, int maxFlights) {
 		this.generations = generations;
 		this.contentDependencies = contentDependencies;
 		this.nearCache = nearCache;
 		this.storedEntries = storedEntries;
-		this.redis = redis;
 		this.steps = steps;
 		this.entryReads = new SingleFlight<>(maxFlights);
 	}
@@ -55,8 +52,7 @@ final class StampReads {
 		ContentDependencies.Reading reading = this.contentDependencies.reading(key, valueKey);
 		Mono<Stamp> stamp = this.steps.observe(CacheSteps.Step.GENERATIONS,
 				this.generations.stamp(reading.scopes()).map(reading::stamp));
-		if (!readEntryAlong || !this.redis.connected() || this.nearCache.holdsAny(valueKey)
-				|| this.lookingUp.contains(valueKey)) {
+		if (!readEntryAlong || this.nearCache.holdsAny(valueKey) || this.lookingUp.contains(valueKey)) {
 			return stamp.map((value) -> new StampRead.Read(key, value, null));
 		}
 		Mono<StoredEntries.Stored> stored = this.entryReads.join(valueKey, () -> this.storedEntries.read(valueKey))

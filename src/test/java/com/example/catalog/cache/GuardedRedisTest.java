@@ -51,6 +51,7 @@ class GuardedRedisTest {
 	private final GuardedRedis guardedRedis = guarded(this.breaker);
 
 	private GuardedRedis guarded(CircuitBreaker breaker) {
+		when(this.gate.isOpen()).thenReturn(true);
 		return new GuardedRedis(this.redis.template, breaker, READ_TIMEOUT, this.gate, new CacheMetrics(this.registry));
 	}
 
@@ -238,11 +239,15 @@ class GuardedRedisTest {
 	}
 
 	@Test
-	void connectedFollowsTheConnectionGate() {
+	void beforeTheFirstConnectionACommandFailsAtOnceWithoutTouchingRedis() {
+		this.redis.store.put(KEY, VALUE);
+		Mono<byte[]> read = this.guardedRedis.call("GET", get());
 		when(this.gate.isOpen()).thenReturn(false);
-		assertThat(this.guardedRedis.connected()).isFalse();
+		StepVerifier.create(read).expectError(CacheUnavailableException.class).verify(TIMEOUT);
+		assertThat(this.operations).as("the template was not touched").hasValue(0);
+		assertThat(errorsCounted()).isZero();
 		when(this.gate.isOpen()).thenReturn(true);
-		assertThat(this.guardedRedis.connected()).isTrue();
+		StepVerifier.create(read).expectNextCount(1).expectComplete().verify(TIMEOUT);
 	}
 
 }

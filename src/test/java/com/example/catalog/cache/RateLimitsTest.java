@@ -16,7 +16,6 @@ import reactor.test.StepVerifier;
 import com.example.catalog.TestServers;
 
 import org.springframework.data.redis.RedisConnectionFailureException;
-import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
@@ -28,6 +27,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyList;
 import static org.mockito.BDDMockito.given;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 /**
  * The buckets: one per client across instances while Redis answers (two
@@ -112,8 +112,8 @@ class RateLimitsTest {
 	/** Buckets of 3 tokens. */
 	private RateLimits limits(ReactiveRedisTemplate<String, byte[]> template, String prefix, double perSecond) {
 		CircuitBreaker breaker = CircuitBreaker.ofDefaults("redis");
-		RedisConnectionGate gate = new RedisConnectionGate(mock(ReactiveRedisConnectionFactory.class),
-				Duration.ofSeconds(1));
+		RedisConnectionGate gate = mock(RedisConnectionGate.class);
+		when(gate.isOpen()).thenReturn(true);
 		GuardedRedis redis = new GuardedRedis(template, breaker, Duration.ofSeconds(2), gate,
 				new CacheMetrics(new SimpleMeterRegistry()));
 		return new RateLimits(redis, prefix, perSecond, 3, this.clock);
