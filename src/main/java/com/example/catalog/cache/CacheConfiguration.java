@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.lettuce.core.ClientOptions;
@@ -107,16 +108,36 @@ class CacheConfiguration {
 	}
 
 	@Bean
-	ResponseCache responseCache(ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate, CacheProperties properties,
-			JsonMapper jsonMapper, MeterRegistry meterRegistry, CircuitBreaker redisCircuitBreaker,
-			RedisConnectionGate redisConnectionGate, Clock clock, ObservationRegistry observationRegistry,
-			Environment environment) {
+	CacheMetrics cacheMetrics(MeterRegistry meterRegistry, CircuitBreaker redisCircuitBreaker) {
 		CacheMetrics metrics = new CacheMetrics(meterRegistry);
 		metrics.watch(redisCircuitBreaker, meterRegistry);
-		GuardedRedis redis = new GuardedRedis(cacheRedisTemplate, redisCircuitBreaker, properties.redisTimeout(),
-				redisConnectionGate, metrics);
+		return metrics;
+	}
+
+	@Bean
+	GuardedRedis guardedRedis(ReactiveRedisTemplate<String, byte[]> cacheRedisTemplate, CacheProperties properties,
+			CircuitBreaker redisCircuitBreaker, RedisConnectionGate redisConnectionGate, CacheMetrics cacheMetrics) {
+		return new GuardedRedis(cacheRedisTemplate, redisCircuitBreaker, properties.redisTimeout(), redisConnectionGate,
+				cacheMetrics);
+	}
+
+	/** Started and stopped with the application: it listens while it runs. */
+	@Bean
+	InvalidationNotices invalidationNotices(ReactiveRedisConnectionFactory connectionFactory, GuardedRedis guardedRedis,
+			CacheProperties properties, MeterRegistry meterRegistry) {
+		HeldStamps held = properties.enabled() ? new HeldStamps(properties.stampLease(), Ticker.systemTicker())
+				: HeldStamps.NONE;
+		return new InvalidationNotices(connectionFactory, guardedRedis, held, properties.keyPrefix(),
+				properties.invalidationTimeout(), meterRegistry);
+	}
+
+	@Bean
+	ResponseCache responseCache(GuardedRedis redis, InvalidationNotices invalidationNotices, CacheProperties properties,
+			JsonMapper jsonMapper, CacheMetrics metrics, Clock clock, ObservationRegistry observationRegistry,
+			Environment environment) {
 		Generations generations = new Generations(redis, properties.keyPrefix(), counterTtl(properties),
-				properties.invalidationTimeout(), properties.redisTimeout(), clock, metrics);
+				properties.invalidationTimeout(), properties.redisTimeout(), clock, metrics, invalidationNotices.held(),
+				invalidationNotices);
 		CacheSteps steps = tracesExported(environment) ? new CacheSteps(observationRegistry) : CacheSteps.UNOBSERVED;
 		return new ResponseCache(redis, generations, properties, jsonMapper, metrics, clock, steps);
 	}

@@ -55,6 +55,10 @@ import org.springframework.validation.annotation.Validated;
  * with the change)
  * @param rewarmConcurrency how many of those loads run at once on an instance, whatever
  * the rate of changes; they count against {@code maxConcurrentLoads} like any load
+ * @param stampLease how long an instance uses the generations it read (for responses that
+ * are not per user) without reading them again, while it hears invalidation notices; a
+ * write then waits, before it answers, until every instance holding them has dropped them
+ * or its lease has run out ({@code 0s} turns it off: every request reads its generations)
  */
 @Validated
 @ConfigurationProperties("catalog.cache")
@@ -68,7 +72,7 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout,
 		@DefaultValue("10s") @NotNull Duration notFoundTtl, @DefaultValue("16") @Min(1) int maxConcurrentLoads,
 		@DefaultValue("500ms") @NotNull Duration loadQueueTimeout, @DefaultValue("0") @Min(0) int rewarmEntries,
-		@DefaultValue("8") @Min(1) int rewarmConcurrency) {
+		@DefaultValue("8") @Min(1) int rewarmConcurrency, @DefaultValue("500ms") @NotNull Duration stampLease) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {
@@ -85,6 +89,10 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 				|| invalidationTimeout.compareTo(Duration.ofMillis(1500)) > 0) {
 			throw new IllegalArgumentException("catalog.cache.invalidation-timeout must be positive and at most 1.5s"
 					+ " (a write answers within 2s), was " + invalidationTimeout);
+		}
+		if (stampLease.isNegative() || invalidationTimeout.plus(stampLease).compareTo(Duration.ofSeconds(2)) > 0) {
+			throw new IllegalArgumentException("catalog.cache.stamp-lease must not be negative, and with"
+					+ " catalog.cache.invalidation-timeout at most 2s (a write answers within 2s), was " + stampLease);
 		}
 		if (loadQueueTimeout.isNegative()) {
 			throw new IllegalArgumentException("catalog.cache.load-queue-timeout must not be negative");

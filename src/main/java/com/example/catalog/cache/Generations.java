@@ -1,24 +1,17 @@
 package com.example.catalog.cache;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.UUID;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import reactor.core.publisher.Flux;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
-
-import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * The generation counters that make invalidation a matter of one increment.
@@ -28,7 +21,8 @@ import org.springframework.data.redis.core.script.RedisScript;
  * {@link #EVERYTHING}. Each scope has a counter in Redis; an entry is stored with the
  * values of its counters (its stamp), and a request reads the counters before it looks up
  * or loads anything, so an entry or a load from before a write is never served after it.
- * A write increments the counters of exactly the scopes it changed, atomically.
+ * A write increments the counters of exactly the scopes it changed, atomically
+ * ({@link CounterBumps}).
  * <p>
  * An increment carries the change's id: the first increment for an id applies, later ones
  * (the writer's retry after a timed-out reply, the change feed of every instance hearing
@@ -37,47 +31,28 @@ import org.springframework.data.redis.core.script.RedisScript;
  * A counter starts at a value derived from the clock, so that a counter lost with Redis
  * (or expired: counters live {@code counterTtl} past their last increment) never comes
  * back with a value old entries were stamped with.
+ * <p>
+ * Where {@link HeldStamps} are configured, a set of counters of shared scopes is read
+ * under a lease ({@link CounterReads}) and its stamp used again until the lease runs out
+ * or a write's notice drops it ({@link InvalidationNotices}); a write that bumps shared
+ * counters then completes only once their holders have dropped them.
  */
 final class Generations {
+
+	private static final Log logger = LogFactory.getLog(Generations.class);
 
 	/** The scope every entry depends on: increment it and everything is a miss. */
 	static final String EVERYTHING = "everything";
 
-	/**
-	 * KEYS[1] is the change's marker, the rest its counters; ARGV: marker TTL, seed,
-	 * counter TTL (milliseconds). Returns 1 when this call applied the change.
-	 */
-	private static final RedisScript<Long> BUMP = RedisScript.of("""
-			if not redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-			for i = 2, #KEYS do
-			  if redis.call('exists', KEYS[i]) == 1 then redis.call('incr', KEYS[i])
-			  else redis.call('set', KEYS[i], ARGV[2]) end
-			  redis.call('pexpire', KEYS[i], ARGV[3])
-			end
-			return 1
-			""", Long.class);
+	private final CounterKeys keys;
 
-	/** Creates the missing counters (ARGV: seed, counter TTL) and returns all values. */
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> SEED = RedisScript.of("""
-			for i = 1, #KEYS do redis.call('set', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2]) end
-			return redis.call('mget', unpack(KEYS))
-			""", List.class);
+	private final CounterReads reads;
 
-	/** How long a change's marker is kept: longer than any retry of it can come. */
-	private static final Duration MARKER_TTL = Duration.ofMinutes(10);
-
-	private final GuardedRedis redis;
-
-	private final String prefix;
-
-	private final Duration counterTtl;
+	private final CounterBumps bumps;
 
 	private final Duration invalidationTimeout;
 
 	private final Duration retryTimeout;
-
-	private final Clock clock;
 
 	private final CacheMetrics metrics;
 
@@ -85,48 +60,97 @@ final class Generations {
 	 * The counters of each set of scopes with their coalesced read, so that a hit builds
 	 * no key names; bounded, since scopes are.
 	 */
-	private final Cache<List<String>, Counters> counters = Caffeine.newBuilder()
+	private final Cache<List<String>, ScopeCounters> counters = Caffeine.newBuilder()
 		.maximumSize(10_000)
 		.expireAfterAccess(Duration.ofMinutes(10))
 		.build();
 
 	private final PendingChanges pending;
 
+	private final HeldStamps held;
+
+	/** Null when stamps are not held. */
+	private final InvalidationNotices notices;
+
 	Generations(GuardedRedis redis, String prefix, Duration counterTtl, Duration invalidationTimeout,
 			Duration retryTimeout, Clock clock, CacheMetrics metrics) {
-		this.redis = redis;
-		this.prefix = prefix;
-		this.counterTtl = counterTtl;
+		this(redis, prefix, counterTtl, invalidationTimeout, retryTimeout, clock, metrics, HeldStamps.NONE, null);
+	}
+
+	Generations(GuardedRedis redis, String prefix, Duration counterTtl, Duration invalidationTimeout,
+			Duration retryTimeout, Clock clock, CacheMetrics metrics, HeldStamps held, InvalidationNotices notices) {
+		if (held.configured() && notices == null) {
+			throw new IllegalArgumentException("Held stamps need invalidation notices");
+		}
+		this.held = held;
+		this.notices = held.configured() ? notices : null;
+		this.keys = new CounterKeys(prefix, clock);
+		this.reads = new CounterReads(redis, this.keys, counterTtl, held,
+				(this.notices != null) ? this.notices.instanceId() : null);
+		this.bumps = new CounterBumps(redis, this.keys, counterTtl, held, this.notices);
 		this.invalidationTimeout = invalidationTimeout;
 		this.retryTimeout = retryTimeout;
 		this.pending = new PendingChanges(retryTimeout);
-		this.clock = clock;
 		this.metrics = metrics;
 	}
 
 	/**
 	 * The stamp of an entry that depends on {@code scopes}: the values of their counters
-	 * (and of {@link #EVERYTHING}'s), read by a read sent after this call, with the
-	 * missing counters created. Fails with {@link CacheUnavailableException} when Redis
-	 * cannot be asked, or when an unconfirmed change may have touched these scopes.
+	 * (and of {@link #EVERYTHING}'s), read by a read sent after this call or held from
+	 * one no write has been acknowledged since, with the missing counters created. Fails
+	 * with {@link CacheUnavailableException} when Redis cannot be asked, or when an
+	 * unconfirmed change may have touched these scopes.
 	 */
 	Mono<String> stamp(List<String> scopes) {
-		Counters counters = this.counters.get(scopes, (key) -> new Counters(counterKeys(key)));
-		return this.pending.retryThenCheck(counters.keys(), (change) -> apply(change, this.retryTimeout))
-			.then(counters.read().get())
-			.map(Generations::stampOf);
+		ScopeCounters counters = this.counters.get(scopes, (key) -> {
+			List<String> counterKeys = this.keys.of(key);
+			return new ScopeCounters(counterKeys, counterKeys.stream().allMatch(this.keys::isShared), this.reads::read);
+		});
+		return this.pending
+			.retryThenCheck(counters.keys(),
+					(change) -> this.bumps.apply(change, this.retryTimeout, UUID.randomUUID().toString()).then())
+			.then(Mono.defer(() -> {
+				HeldStamps.Held held = counters.held();
+				String current = this.held.current(held);
+				if (current == null) {
+					return counters.read();
+				}
+				if (this.held.renewalDue(held)) {
+					renew(counters);
+				}
+				return Mono.just(current);
+			}));
+	}
+
+	/**
+	 * Reads a held set of counters again before its lease ends, so that a set read now
+	 * and then (an idle service) stays held; the request that noticed does not wait for
+	 * it.
+	 */
+	private void renew(ScopeCounters counters) {
+		if (counters.startRenewal()) {
+			counters.read().doFinally((signal) -> counters.renewed()).subscribe((stamp) -> {
+			}, (ex) -> logger.debug("Renewing held generations failed; the next request reads them", ex));
+		}
 	}
 
 	/**
 	 * Increments the counters of {@code scopes} once for the change {@code changeId}, and
-	 * completes when Redis has confirmed it; retried within the invalidation timeout,
-	 * past which it fails with {@link InvalidationUnconfirmedException} and the change is
-	 * kept pending (see {@link #stamp}).
+	 * completes when Redis has confirmed it and no instance holds a stamp from before it;
+	 * retried within the invalidation timeout, past which it fails with
+	 * {@link InvalidationUnconfirmedException} and the change is kept pending (see
+	 * {@link #stamp}).
 	 */
 	Mono<Void> bump(Collection<String> scopes, String changeId) {
-		CounterChange change = change(scopes, changeId);
+		CounterChange change = this.keys.change(scopes, changeId);
+		String nonce = UUID.randomUUID().toString();
+		Mono<InvalidationNotices.Holders> confirmed = confirm(scopes, change, nonce);
+		return (this.notices != null) ? this.notices.awaitHolders(nonce, confirmed) : confirmed.then();
+	}
+
+	private Mono<InvalidationNotices.Holders> confirm(Collection<String> scopes, CounterChange change, String nonce) {
 		long started = System.nanoTime();
-		return apply(change, this.invalidationTimeout)
+		return this.bumps.apply(change, this.invalidationTimeout, nonce)
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(10))
 				.maxBackoff(Duration.ofMillis(200))
 				.filter(CacheUnavailableException.class::isInstance))
@@ -142,154 +166,6 @@ final class Generations {
 	/** Whether a change of this instance's is still waiting for Redis to confirm it. */
 	boolean hasPending() {
 		return !this.pending.isEmpty();
-	}
-
-	/** One script per cluster slot the change touches, sent together. */
-	private Mono<Void> apply(CounterChange change, Duration timeout) {
-		List<byte[]> args = List.of(ascii(MARKER_TTL.toMillis()), seed(), ascii(this.counterTtl.toMillis()));
-		return Flux.fromIterable(change.slots()).flatMap((slot) -> {
-			List<String> keys = new ArrayList<>(slot.counters().size() + 1);
-			keys.add(slot.marker());
-			keys.addAll(slot.counters());
-			return this.redis.callUnbroken("EVAL bump", timeout, (redis) -> redis.execute(BUMP, keys, args).then());
-		}).then();
-	}
-
-	private CounterChange change(Collection<String> scopes, String changeId) {
-		TreeSet<String> counters = new TreeSet<>();
-		for (String scope : scopes) {
-			counters.add(counterKey(scope));
-		}
-		List<CounterChange.Slot> slots = new ArrayList<>();
-		bySlot(counters).forEach((tag, slotCounters) -> {
-			// Same change, same scopes: same marker, wherever the increment comes from.
-			String marker = this.prefix + ":chg:{" + tag + "}:"
-					+ CacheKey.digest(changeId + "\n" + String.join("\n", slotCounters)).substring(0, 32);
-			slots.add(new CounterChange.Slot(marker, List.copyOf(slotCounters)));
-		});
-		return new CounterChange(CacheKey.digest(changeId + "\n" + slots), List.copyOf(slots));
-	}
-
-	/**
-	 * Reads the counters, creating the missing ones. The first read of a set of counters
-	 * in this instance sends the seed script straight away, which costs the same round
-	 * trip as an {@code MGET}: such a set is often new to Redis too (the counter of a
-	 * range of items nobody read or changed within the counters' TTL, on a large
-	 * catalog), and an {@code MGET} would then cost a miss two round trips instead of
-	 * one.
-	 */
-	private Mono<List<byte[]>> read(Counters counters) {
-		if (!counters.seenInRedis) {
-			return seedMissing(counters.keys).doOnNext((values) -> counters.seenInRedis = true);
-		}
-		return this.redis.call("MGET", (redis) -> redis.opsForValue().multiGet(counters.keys))
-			.flatMap((values) -> values.contains(null) ? seedMissing(counters.keys) : Mono.just(values));
-	}
-
-	/** Creates the missing counters, one script per cluster slot, and reads them all. */
-	@SuppressWarnings("unchecked")
-	private Mono<List<byte[]>> seedMissing(List<String> counters) {
-		List<byte[]> args = List.of(seed(), ascii(this.counterTtl.toMillis()));
-		return Flux.fromIterable(bySlot(counters).values())
-			.concatMap((slot) -> this.redis.call("EVAL seed", (redis) -> redis.execute(SEED, slot, args).next())
-				.map((values) -> zip(slot, (List<byte[]>) values)))
-			.collectList()
-			.map((parts) -> {
-				Map<String, byte[]> values = new HashMap<>();
-				parts.forEach(values::putAll);
-				List<byte[]> ordered = new ArrayList<>(counters.size());
-				counters.forEach((counter) -> ordered.add(values.get(counter)));
-				return ordered;
-			});
-	}
-
-	/**
-	 * Counter keys grouped by their cluster slot (the hash tag between the braces), in a
-	 * stable order of slots and, within one, of the keys given.
-	 */
-	private static Map<String, List<String>> bySlot(Collection<String> counterKeys) {
-		Map<String, List<String>> bySlot = new TreeMap<>();
-		for (String key : counterKeys) {
-			bySlot.computeIfAbsent(key.substring(key.indexOf('{') + 1, key.indexOf('}')), (tag) -> new ArrayList<>())
-				.add(key);
-		}
-		return bySlot;
-	}
-
-	private static Map<String, byte[]> zip(List<String> keys, List<byte[]> values) {
-		Map<String, byte[]> zipped = new HashMap<>();
-		for (int i = 0; i < keys.size(); i++) {
-			zipped.put(keys.get(i), values.get(i));
-		}
-		return zipped;
-	}
-
-	private List<String> counterKeys(List<String> scopes) {
-		List<String> counters = new ArrayList<>(scopes.size() + 1);
-		counters.add(counterKey(EVERYTHING));
-		for (String scope : scopes) {
-			counters.add(counterKey(scope));
-		}
-		return counters;
-	}
-
-	private String counterKey(String scope) {
-		return this.prefix + ":gen:{" + hashTag(scope) + "}:" + scope;
-	}
-
-	/**
-	 * Where a scope's counter lives in a Redis Cluster (the braces of its key are a hash
-	 * tag). The shared scopes, bounded in number, share one slot, so that one script
-	 * bumps all that a change to the catalog touches; each principal's counter has a slot
-	 * of its own, so that millions of principals spread over the cluster. A request reads
-	 * its counters with one {@code MGET}, which Lettuce splits by slot on a cluster.
-	 */
-	private String hashTag(String scope) {
-		return scope.startsWith(CacheKey.PRINCIPAL_SCOPE_PREFIX) ? this.prefix + ":" + scope : this.prefix;
-	}
-
-	private byte[] seed() {
-		return ascii(this.clock.millis() * 1000 + ThreadLocalRandom.current().nextInt(1000));
-	}
-
-	private static String stampOf(List<byte[]> values) {
-		StringBuilder stamp = new StringBuilder();
-		for (byte[] value : values) {
-			if (value == null) {
-				throw new CacheUnavailableException("Generation counter vanished", null);
-			}
-			stamp.append((stamp.length() > 0) ? "." : "").append(new String(value, StandardCharsets.US_ASCII));
-		}
-		return stamp.toString();
-	}
-
-	private static byte[] ascii(long value) {
-		return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
-	}
-
-	/** The counters of one set of scopes, and the read that coalesces their reads. */
-	private final class Counters {
-
-		private final List<String> keys;
-
-		private final CoalescedRead<List<byte[]>> read;
-
-		/** Whether a read of this instance found or created them all in Redis. */
-		private volatile boolean seenInRedis;
-
-		private Counters(List<String> keys) {
-			this.keys = keys;
-			this.read = new CoalescedRead<>(() -> Generations.this.read(this));
-		}
-
-		List<String> keys() {
-			return this.keys;
-		}
-
-		CoalescedRead<List<byte[]>> read() {
-			return this.read;
-		}
-
 	}
 
 }

@@ -80,7 +80,8 @@ class LeasedLoadsTest {
 	private LeasedLoads leasedLoads() {
 		CacheProperties properties = new CacheProperties(true, TTL, 0.0, DataSize.ofMegabytes(1),
 				Duration.ofMillis(250), 10_000, "test", Duration.ofSeconds(2), DataSize.ofMegabytes(64), STALE_IF_ERROR,
-				REFRESH_AHEAD, Duration.ZERO, Duration.ofSeconds(1), NOT_FOUND_TTL, 16, Duration.ofMillis(500), 0, 1);
+				REFRESH_AHEAD, Duration.ZERO, Duration.ofSeconds(1), NOT_FOUND_TTL, 16, Duration.ofMillis(500), 0, 1,
+				Duration.ZERO);
 		CacheMetrics metrics = new CacheMetrics(this.registry);
 		RedisConnectionGate gate = mock(RedisConnectionGate.class);
 		when(gate.isOpen()).thenReturn(true);

@@ -128,7 +128,8 @@ class ResponseCacheTest {
 			Duration refreshAhead, int rewarmEntries, int rewarmConcurrency) {
 		return new CacheProperties(enabled, TTL, JITTER, maxEntryBytes, redisTimeout, 10_000, PREFIX,
 				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, refreshAhead, Duration.ZERO,
-				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), rewarmEntries, rewarmConcurrency);
+				INVALIDATION_TIMEOUT, NOT_FOUND_TTL, 1_000, Duration.ofMillis(500), rewarmEntries, rewarmConcurrency,
+				Duration.ZERO);
 	}
 
 	/** A cache that never refreshes ahead, for tests of plain expiry. */

@@ -56,7 +56,7 @@ class StoredEntriesTest {
 	private static CacheProperties properties(DataSize maxEntryBytes, Duration notFoundTtl) {
 		return new CacheProperties(true, TTL, 0.0, maxEntryBytes, Duration.ofMillis(250), 10_000, "test",
 				Duration.ofSeconds(5), DataSize.ofMegabytes(64), STALE_IF_ERROR, Duration.ofSeconds(30), Duration.ZERO,
-				Duration.ofSeconds(1), notFoundTtl, 1_000, Duration.ofMillis(500), 0, 1);
+				Duration.ofSeconds(1), notFoundTtl, 1_000, Duration.ofMillis(500), 0, 1, Duration.ZERO);
 	}
 
 	/** Entries of an instance of its own, sharing only Redis with the others. */

@@ -1,0 +1,243 @@
+package com.example.catalog.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
+import org.springframework.data.redis.connection.ReactiveSubscription.Message;
+import org.springframework.data.redis.listener.ChannelTopic;
+import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
+
+/**
+ * The notices that take {@link HeldStamps held stamps} away, and their acknowledgements.
+ * <p>
+ * A write that bumps shared counters publishes, in the same script, a notice naming
+ * itself (this instance's id and a nonce) on one channel every instance listens to, and
+ * learns which instances hold leases and for how long. Each holder drops its held stamps
+ * and acknowledges on the writer's own channel; the writer answers once every holder has
+ * acknowledged or its lease has run out, so an instance that is cut off, paused or gone
+ * costs a write at most one lease, never a stale read. Notices and acknowledgements are
+ * only ever a shortcut: without them a write waits out the leases, which Redis keeps.
+ */
+final class InvalidationNotices implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(InvalidationNotices.class);
+
+	private final ReactiveRedisConnectionFactory connectionFactory;
+
+	private final GuardedRedis redis;
+
+	private final HeldStamps held;
+
+	private final Duration publishTimeout;
+
+	private final String instanceId = UUID.randomUUID().toString();
+
+	private final String channel;
+
+	private final Map<String, Acknowledgements> awaited = new ConcurrentHashMap<>();
+
+	private final Counter leasesWaitedOut;
+
+	private volatile Disposable subscription;
+
+	InvalidationNotices(ReactiveRedisConnectionFactory connectionFactory, GuardedRedis redis, HeldStamps held,
+			String keyPrefix, Duration publishTimeout, MeterRegistry registry) {
+		this.connectionFactory = connectionFactory;
+		this.redis = redis;
+		this.held = held;
+		this.publishTimeout = publishTimeout;
+		this.channel = keyPrefix + ":invalidations";
+		this.leasesWaitedOut = Counter.builder("catalog.cache.stamps.leases.waited.out")
+			.description("Instances holding generations that a write waited for until their lease ran out, "
+					+ "because they did not acknowledge its notice")
+			.register(registry);
+		Gauge.builder("catalog.cache.stamps.listening", held, (stamps) -> stamps.holding() ? 1 : 0)
+			.description("Whether this instance hears invalidation notices, and so holds generations it read")
+			.register(registry);
+	}
+
+	HeldStamps held() {
+		return this.held;
+	}
+
+	String instanceId() {
+		return this.instanceId;
+	}
+
+	String channel() {
+		return this.channel;
+	}
+
+	private String acknowledgementChannel(String writerId) {
+		return this.channel + ":ack:" + writerId;
+	}
+
+	/** The notice a write publishes: who to acknowledge, and which write. */
+	String notice(String nonce) {
+		return this.instanceId + " " + nonce;
+	}
+
+	/**
+	 * Waits for the holders of a write's notice, registered before the write is sent (an
+	 * acknowledgement may come before the write's own reply): completes once every holder
+	 * but this instance has acknowledged, or its lease has run out, and not before
+	 * {@code unknownFor} (while Redis may have forgotten holders).
+	 */
+	Mono<Void> awaitHolders(String nonce, Mono<Holders> write) {
+		return Mono.defer(() -> {
+			Acknowledgements acknowledgements = new Acknowledgements();
+			this.awaited.put(nonce, acknowledgements);
+			return write.flatMap((holders) -> acknowledgements.await(holders))
+				.doFinally((signal) -> this.awaited.remove(nonce));
+		});
+	}
+
+	@Override
+	public void start() {
+		if (!this.held.configured()) {
+			return;
+		}
+		this.subscription = Flux
+			.usingWhen(
+					Mono.fromCallable(() -> new ReactiveRedisMessageListenerContainer(this.connectionFactory))
+						.subscribeOn(Schedulers.boundedElastic()),
+					this::listen, ReactiveRedisMessageListenerContainer::destroyLater,
+					(container, ex) -> container.destroyLater(), ReactiveRedisMessageListenerContainer::destroyLater)
+			.doOnError((ex) -> {
+				if (this.held.holding()) {
+					logger.warn("Invalidation notices interrupted (" + ex.getMessage()
+							+ "); generations are read for every request until they are heard again");
+				}
+				this.held.listening(false);
+			})
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(5)))
+			.subscribe((ignored) -> {
+			}, (ex) -> logger.error("Invalidation notices stopped; generations are read for every request", ex));
+	}
+
+	private Flux<Void> listen(ReactiveRedisMessageListenerContainer container) {
+		return container
+			.receiveLater(ChannelTopic.of(this.channel), ChannelTopic.of(acknowledgementChannel(this.instanceId)))
+			.flatMapMany((messages) -> {
+				this.held.listening(true);
+				return messages.flatMap(this::heard)
+					.concatWith(Mono.error(() -> new IllegalStateException("subscription ended")));
+			});
+	}
+
+	private Mono<Void> heard(Message<String, String> message) {
+		String[] parts = message.getMessage().split(" ", 2);
+		if (parts.length != 2) {
+			return Mono.empty();
+		}
+		if (!message.getChannel().equals(this.channel)) {
+			Acknowledgements acknowledgements = this.awaited.get(parts[0]);
+			if (acknowledgements != null) {
+				acknowledgements.acknowledged(parts[1]);
+			}
+			return Mono.empty();
+		}
+		String writerId = parts[0];
+		if (writerId.equals(this.instanceId)) {
+			return Mono.empty();
+		}
+		this.held.drop();
+		byte[] acknowledgement = (parts[1] + " " + this.instanceId).getBytes(StandardCharsets.UTF_8);
+		// A lost acknowledgement costs the writer its wait for this lease, nothing more.
+		return this.redis
+			.callUnbroken("PUBLISH", this.publishTimeout,
+					(redis) -> redis.convertAndSend(acknowledgementChannel(writerId), acknowledgement))
+			.then()
+			.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.subscription;
+		if (current != null) {
+			current.dispose();
+		}
+		this.held.listening(false);
+	}
+
+	@Override
+	public boolean isRunning() {
+		Disposable current = this.subscription;
+		return current != null && !current.isDisposed();
+	}
+
+	/**
+	 * What a write's script found: whether it applied the change, how long Redis may have
+	 * forgotten holders for (its registry was recreated less than a lease ago), and each
+	 * holder's lease left, in milliseconds.
+	 */
+	record Holders(boolean applied, long unknownFor, Map<String, Long> leaseLeft) {
+
+		/** A write that touched no shared counter: nobody to wait for. */
+		static final Holders NONE = new Holders(true, 0, Map.of());
+
+	}
+
+	/** The acknowledgements of one write's notice. */
+	private final class Acknowledgements {
+
+		private final Set<String> received = ConcurrentHashMap.newKeySet();
+
+		private final Sinks.Empty<Void> all = Sinks.empty();
+
+		private volatile Set<String> expected;
+
+		void acknowledged(String holder) {
+			this.received.add(holder);
+			check();
+		}
+
+		Mono<Void> await(Holders holders) {
+			Set<String> others = new java.util.HashSet<>(holders.leaseLeft().keySet());
+			others.remove(InvalidationNotices.this.instanceId);
+			long longest = others.stream().mapToLong(holders.leaseLeft()::get).max().orElse(0);
+			this.expected = others;
+			check();
+			Mono<Void> holdersDone = this.all.asMono()
+				.or(Mono.delay(Duration.ofMillis(longest + 1)).then(Mono.fromRunnable(this::countWaitedOut)));
+			Mono<Void> unknownDone = (holders.unknownFor() > 0)
+					? Mono.delay(Duration.ofMillis(holders.unknownFor() + 1)).then() : Mono.empty();
+			return Mono.when(holdersDone, unknownDone);
+		}
+
+		private void countWaitedOut() {
+			Set<String> missing = new java.util.HashSet<>(this.expected);
+			missing.removeAll(this.received);
+			if (!missing.isEmpty()) {
+				InvalidationNotices.this.leasesWaitedOut.increment(missing.size());
+			}
+		}
+
+		private void check() {
+			Set<String> waitingFor = this.expected;
+			if (waitingFor != null && this.received.containsAll(waitingFor)) {
+				this.all.tryEmitEmpty();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,190 @@
+package com.example.catalog.cache;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+import com.example.catalog.TestServers;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveRedisTemplate;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.RedisSerializer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+/**
+ * Held generations across instances: two {@link Generations} with notices of their own,
+ * each on its own connections to one real Redis, stand for two instances. A write never
+ * completes while another instance could still use a stamp from before it.
+ */
+class HeldStampsIntegrationTest {
+
+	private static final Duration VERIFY = Duration.ofSeconds(10);
+
+	private final String prefix = "held-test-" + UUID.randomUUID();
+
+	private final List<Instance> instances = new ArrayList<>();
+
+	/**
+	 * A registry created long ago: one created less than a lease ago makes every write
+	 * wait a whole lease (see the last test but one).
+	 */
+	@BeforeEach
+	void registryOfLongAgo() {
+		ReactiveRedisTemplate<String, byte[]> redis = instance(Duration.ofSeconds(60)).template();
+		redis.opsForHash().put(registry(), "~born", "0").block(VERIFY);
+	}
+
+	@AfterEach
+	void stopInstances() {
+		this.instances.forEach(Instance::stop);
+	}
+
+	@Test
+	void anotherInstanceUsesItsHeldStampWithoutRedisUntilAWriteNotifiesIt() {
+		// A lease far longer than the test: only the notice can end it in time.
+		Instance writer = instance(Duration.ofSeconds(60));
+		Instance reader = instance(Duration.ofSeconds(60));
+		String before = stamp(reader, "category:decor");
+		// Behind the cache's back: a held stamp does not see it.
+		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		assertThat(stamp(reader, "category:decor")).isEqualTo(before);
+		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(stamp(reader, "category:decor")).isNotEqualTo(before).contains("43");
+	}
+
+	@Test
+	void aWriteWaitsOutTheLeaseOfAHolderThatDoesNotAcknowledge() {
+		Instance writer = instance(Duration.ofSeconds(60));
+		stamp(writer, "category:decor");
+		// A holder cut off from the notices: registered, never acknowledging.
+		long leaseEnd = redisTimeMillis(writer) + 1500;
+		redis(writer).opsForHash().put(registry(), "cut-off-instance", Long.toString(leaseEnd)).block(VERIFY);
+		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(redisTimeMillis(writer)).as("Redis time once the write completed").isGreaterThanOrEqualTo(leaseEnd);
+		assertThat(writer.meters().get("catalog.cache.stamps.leases.waited.out").counter().count()).isEqualTo(1);
+	}
+
+	@Test
+	void aWriteWaitsAWholeLeaseWhenRedisHasForgottenItsHolders() {
+		Instance writer = instance(Duration.ofMillis(1500));
+		Instance reader = instance(Duration.ofMillis(1500));
+		stamp(reader, "category:decor");
+		// Redis restarted, flushed or failed over without the registry: who holds what is
+		// unknown.
+		redis(writer).delete(registry()).block(VERIFY);
+		long forgotten = redisTimeMillis(writer);
+		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(redisTimeMillis(writer)).isGreaterThanOrEqualTo(forgotten + 1500);
+	}
+
+	@Test
+	void generationsOfAPrincipalAreNeverHeld() {
+		Instance reader = instance(Duration.ofSeconds(60));
+		String scope = CacheKey.PRINCIPAL_SCOPE_PREFIX + "alice";
+		String before = stamp(reader, scope);
+		redis(reader).opsForValue().set(counter(scope), ascii("42")).block(VERIFY);
+		assertThat(stamp(reader, scope)).isNotEqualTo(before).endsWith(".42");
+	}
+
+	@Test
+	void aWriteOfTheHolderItselfDropsItsHeldStamps() {
+		Instance instance = instance(Duration.ofSeconds(60));
+		String before = stamp(instance, "category:decor");
+		StepVerifier.create(instance.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(stamp(instance, "category:decor")).isNotEqualTo(before);
+	}
+
+	private String stamp(Instance instance, String scope) {
+		return instance.generations().stamp(List.of(scope)).block(VERIFY);
+	}
+
+	private String counter(String scope) {
+		String tag = scope.startsWith(CacheKey.PRINCIPAL_SCOPE_PREFIX) ? this.prefix + ":" + scope : this.prefix;
+		return this.prefix + ":gen:{" + tag + "}:" + scope;
+	}
+
+	private String registry() {
+		return this.prefix + ":holders:{" + this.prefix + "}";
+	}
+
+	private static ReactiveRedisTemplate<String, byte[]> redis(Instance instance) {
+		return instance.template();
+	}
+
+	private static long redisTimeMillis(Instance instance) {
+		return instance.template()
+			.execute((connection) -> connection.serverCommands().time())
+			.next()
+			.blockOptional(VERIFY)
+			.orElseThrow();
+	}
+
+	private static byte[] ascii(String value) {
+		return value.getBytes(StandardCharsets.US_ASCII);
+	}
+
+	private Instance instance(Duration lease) {
+		String url = (String) TestServers.serverProperties().get("spring.data.redis.url");
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(
+				LettuceConnectionFactory.createRedisConfiguration(url));
+		factory.afterPropertiesSet();
+		factory.start();
+		ReactiveRedisTemplate<String, byte[]> template = new ReactiveRedisTemplate<>(factory,
+				RedisSerializationContext.<String, byte[]>newSerializationContext(RedisSerializer.string())
+					.value(RedisSerializer.byteArray())
+					.hashKey(RedisSerializer.string())
+					.hashValue(RedisSerializer.string())
+					.build());
+		RedisConnectionGate gate = mock(RedisConnectionGate.class);
+		when(gate.isOpen()).thenReturn(true);
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		CacheMetrics metrics = new CacheMetrics(meters);
+		GuardedRedis redis = new GuardedRedis(template, CircuitBreaker.ofDefaults("redis"), Duration.ofSeconds(2), gate,
+				metrics);
+		HeldStamps held = new HeldStamps(lease, Ticker.systemTicker());
+		InvalidationNotices notices = new InvalidationNotices(factory, redis, held, this.prefix, Duration.ofSeconds(2),
+				meters);
+		notices.start();
+		Generations generations = new Generations(redis, this.prefix, Duration.ofHours(3), Duration.ofSeconds(2),
+				Duration.ofSeconds(2), Clock.systemUTC(), metrics, held, notices);
+		Instance instance = new Instance(factory, template, notices, generations, meters);
+		this.instances.add(instance);
+		await().atMost(VERIFY).until(held::holding);
+		return instance;
+	}
+
+	private record Instance(LettuceConnectionFactory factory, ReactiveRedisTemplate<String, byte[]> template,
+			InvalidationNotices notices, Generations generations, SimpleMeterRegistry meters) {
+
+		void stop() {
+			this.notices.stop();
+			this.factory.destroy();
+		}
+
+	}
+
+}

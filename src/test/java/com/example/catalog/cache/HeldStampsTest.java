@@ -1,0 +1,82 @@
+package com.example.catalog.cache;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How long a held stamp is used, and what drops it; the time is a ticker the test moves.
+ */
+class HeldStampsTest {
+
+	private final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+	private final HeldStamps held = new HeldStamps(Duration.ofMillis(500), this.now::get);
+
+	@Test
+	void aStampIsUsedUntilShortlyBeforeItsLeaseEndsCountedFromWhenItsReadWasSent() {
+		HeldStamps.Reading reading = this.held.reading();
+		advance(Duration.ofMillis(3));
+		HeldStamps.Held stamp = this.held.hold("1.2", reading);
+		advance(Duration.ofMillis(470));
+		assertThat(this.held.current(stamp)).isEqualTo("1.2");
+		// 500 ms less a twentieth, from the read's sending: Redis keeps the lease longer
+		advance(Duration.ofMillis(2));
+		assertThat(this.held.current(stamp)).isNull();
+	}
+
+	@Test
+	void aDropEndsEveryHeldStamp() {
+		HeldStamps.Held one = this.held.hold("1.2", this.held.reading());
+		HeldStamps.Held other = this.held.hold("3.4", this.held.reading());
+		this.held.drop();
+		assertThat(this.held.current(one)).isNull();
+		assertThat(this.held.current(other)).isNull();
+		assertThat(this.held.current(this.held.hold("1.3", this.held.reading()))).isEqualTo("1.3");
+	}
+
+	@Test
+	void aReadWhoseReplyCameAfterADropIsNotHeld() {
+		HeldStamps.Reading sentBeforeTheNotice = this.held.reading();
+		this.held.drop();
+		assertThat(this.held.hold("1.2", sentBeforeTheNotice)).isNull();
+		assertThat(this.held.current(null)).isNull();
+	}
+
+	@Test
+	void renewalIsDueOnceHalfTheLeaseIsGone() {
+		HeldStamps.Held stamp = this.held.hold("1.2", this.held.reading());
+		advance(Duration.ofMillis(230));
+		assertThat(this.held.renewalDue(stamp)).isFalse();
+		advance(Duration.ofMillis(20));
+		assertThat(this.held.renewalDue(stamp)).isTrue();
+	}
+
+	@Test
+	void stampsAreHeldOnlyWhileNoticesAreHeardAndNoneSurviveTheirLoss() {
+		assertThat(this.held.holding()).isFalse();
+		this.held.listening(true);
+		assertThat(this.held.holding()).isTrue();
+		HeldStamps.Held stamp = this.held.hold("1.2", this.held.reading());
+		this.held.listening(false);
+		assertThat(this.held.holding()).isFalse();
+		assertThat(this.held.current(stamp)).isNull();
+	}
+
+	@Test
+	void withoutALeaseNothingIsHeldAndWritersNeedNotWait() {
+		HeldStamps none = new HeldStamps(Duration.ZERO, this.now::get);
+		none.listening(true);
+		assertThat(none.configured()).isFalse();
+		assertThat(none.holding()).isFalse();
+		assertThat(none.current(none.hold("1.2", none.reading()))).isNull();
+	}
+
+	private void advance(Duration duration) {
+		this.now.addAndGet(duration.toNanos());
+	}
+
+}
