@@ -7,7 +7,8 @@
 # invalidations (from /actuator/prometheus) and the "Could not invalidate" lines in the logs.
 #
 # Knobs: RAW_SECONDS (30), RAW_WRK_CONNECTIONS (8), RAW_PORT_BASE (18090), RAW_REDIS_DB (6),
-# RAW_STALL_MS (0: no stalls; e.g. 150 keeps Redis busy that long once a second).
+# RAW_STALL_MS (0: no stalls; e.g. 150 keeps Redis busy that long once a second), RAW_JAR (the jar to
+# run, default target/catalog-service.jar, built if missing).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
@@ -20,9 +21,10 @@ STALL_MS=${RAW_STALL_MS:-0}
 OUT="$HERE/results/read-after-write"
 mkdir -p "$OUT"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-[ -f target/catalog-service.jar ] || ./mvnw -B -q -DskipTests package
+SOURCE_JAR=${RAW_JAR:-target/catalog-service.jar}
+[ -f "$SOURCE_JAR" ] || ./mvnw -B -q -DskipTests package
 JAR="$OUT/catalog-service.jar"
-cp target/catalog-service.jar "$JAR"
+cp "$SOURCE_JAR" "$JAR"
 
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS raw_trial WITH (FORCE)" -c "CREATE DATABASE raw_trial" >/dev/null
 redis-cli -n "$RDB" flushdb >/dev/null

@@ -51,7 +51,7 @@ def main():
     wrks = [subprocess.Popen(["wrk", "-t1", f"-c{max(1, args.connections // 2)}", f"-d{args.seconds}s", base + hot],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for base in bases]
     stop = time.monotonic() + args.seconds
-    results = {"writes": 0, "answers": {}, "reads": 0, "hits": 0, "stale": [], "stalls": 0}
+    results = {"writes": 0, "answers": {}, "reads": 0, "hits": 0, "stale": [], "stalls": 0, "write_ms": []}
     lock = threading.Lock()
 
     def stall():
@@ -80,12 +80,14 @@ def main():
                 old_category = item["category"]
                 new_category = random.choice(categories)
                 version = item["version"] + 1
+                started = time.perf_counter()
                 status, body, _ = call("PUT", f"{writer_base}/catalog/items/{item['id']}",
                                        {"sku": item["sku"], "name": f"Trial item {item['sku']}",
                                         "description": f"v{version}", "category": new_category,
                                         "priceCents": 1000 + version})
                 with lock:
                     results["answers"][status] = results["answers"].get(status, 0) + 1
+                    results["write_ms"].append((time.perf_counter() - started) * 1000)
                 if status not in (200, 503):
                     continue
                 item["category"], item["version"] = new_category, version
@@ -113,6 +115,9 @@ def main():
     print(f"{results['writes']} writes ({results['answers']}), {results['reads']} reads right after them on the "
           f"other instance, {results['hits']} of them hits, {len(results['stale'])} stale; "
           f"{results['stalls']} Redis stalls of {args.stall_ms} ms")
+    write_ms = sorted(results["write_ms"]) or [0]
+    print(f"writes answered in p50 {write_ms[len(write_ms) // 2]:.1f} ms, "
+          f"p99 {write_ms[min(len(write_ms) - 1, int(len(write_ms) * 0.99))]:.1f} ms, max {write_ms[-1]:.1f} ms")
     for line in results["stale"][:10]:
         print("  stale:", line)
     for base, out in zip(bases, wrk_out):

@@ -72,7 +72,7 @@ public record CacheProperties(@DefaultValue("true") boolean enabled, @DefaultVal
 		@DefaultValue("0s") @NotNull Duration httpMaxAge, @DefaultValue("1s") @NotNull Duration invalidationTimeout,
 		@DefaultValue("10s") @NotNull Duration notFoundTtl, @DefaultValue("16") @Min(1) int maxConcurrentLoads,
 		@DefaultValue("500ms") @NotNull Duration loadQueueTimeout, @DefaultValue("0") @Min(0) int rewarmEntries,
-		@DefaultValue("8") @Min(1) int rewarmConcurrency, @DefaultValue("500ms") @NotNull Duration stampLease) {
+		@DefaultValue("8") @Min(1) int rewarmConcurrency, @DefaultValue("1s") @NotNull Duration stampLease) {
 
 	public CacheProperties {
 		if (ttl.isNegative() || ttl.isZero()) {

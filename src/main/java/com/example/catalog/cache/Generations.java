@@ -110,28 +110,32 @@ final class Generations {
 			.retryThenCheck(counters.keys(),
 					(change) -> this.bumps.apply(change, this.retryTimeout, UUID.randomUUID().toString()).then())
 			.then(Mono.defer(() -> {
-				HeldStamps.Held held = counters.held();
-				String current = this.held.current(held);
-				if (current == null) {
-					return counters.read();
+				String current = this.held.current(counters.held());
+				if (current != null) {
+					counters.used();
+					return Mono.just(current);
 				}
-				if (this.held.renewalDue(held)) {
-					renew(counters);
-				}
-				return Mono.just(current);
+				return counters.read().doOnNext((stamp) -> keepRenewing(counters));
 			}));
 	}
 
 	/**
-	 * Reads a held set of counters again before its lease ends, so that a set read now
-	 * and then (an idle service) stays held; the request that noticed does not wait for
-	 * it.
+	 * Reads a held set of counters again shortly before its lease ends if a request used
+	 * it meanwhile, so that a set used now and then (an idle service) stays held. A timer
+	 * rather than the request that notices: sent beside a response, the renewal delayed
+	 * it by as much as the read it saves.
 	 */
-	private void renew(ScopeCounters counters) {
-		if (counters.startRenewal()) {
-			counters.read().doFinally((signal) -> counters.renewed()).subscribe((stamp) -> {
-			}, (ex) -> logger.debug("Renewing held generations failed; the next request reads them", ex));
+	private void keepRenewing(ScopeCounters counters) {
+		HeldStamps.Held held = counters.held();
+		if (held == null || !counters.startRenewal()) {
+			return;
 		}
+		Mono.delay(this.held.renewalIn(held)).flatMap((tick) -> {
+			counters.renewed();
+			return counters.takeUsed() ? counters.read() : Mono.empty();
+		})
+			.subscribe((stamp) -> keepRenewing(counters),
+					(ex) -> logger.debug("Renewing held generations failed; the next request reads them", ex));
 	}
 
 	/**

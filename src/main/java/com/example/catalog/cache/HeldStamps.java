@@ -83,8 +83,8 @@ final class HeldStamps {
 	 * since the read was sent.
 	 */
 	Held hold(String stamp, Reading reading) {
-		return (reading.epoch() == this.epoch.get()) ? new Held(stamp, reading.epoch(),
-				reading.sentAt() + this.holdNanos, reading.sentAt() + this.holdNanos / 2) : null;
+		return (reading.epoch() == this.epoch.get())
+				? new Held(stamp, reading.epoch(), reading.sentAt() + this.holdNanos) : null;
 	}
 
 	/** The stamp {@code held} holds, or null when it was dropped or ran out. */
@@ -94,10 +94,11 @@ final class HeldStamps {
 	}
 
 	/**
-	 * Whether the lease of {@code held} is half gone, and worth renewing before it ends.
+	 * How long until {@code held} should be read again to stay held: when a fifth of its
+	 * lease is left.
 	 */
-	boolean renewalDue(Held held) {
-		return this.ticker.read() - held.renewFrom() >= 0;
+	Duration renewalIn(Held held) {
+		return Duration.ofNanos(Math.max(0, held.until() - this.lease.toNanos() / 5 - this.ticker.read()));
 	}
 
 	/** When and in which epoch a read was sent. */
@@ -105,7 +106,7 @@ final class HeldStamps {
 	}
 
 	/** A stamp held until {@code until} (ticker time) unless its epoch ends before. */
-	record Held(String stamp, long epoch, long until, long renewFrom) {
+	record Held(String stamp, long epoch, long until) {
 	}
 
 }

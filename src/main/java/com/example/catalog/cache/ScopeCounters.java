@@ -27,6 +27,8 @@ final class ScopeCounters {
 
 	private final AtomicBoolean renewing = new AtomicBoolean();
 
+	private final AtomicBoolean usedSinceRead = new AtomicBoolean();
+
 	ScopeCounters(List<String> keys, boolean holdable, Function<ScopeCounters, Mono<String>> read) {
 		this.keys = keys;
 		this.holdable = holdable;
@@ -69,6 +71,18 @@ final class ScopeCounters {
 
 	void renewed() {
 		this.renewing.set(false);
+	}
+
+	/** A request took the held stamp. */
+	void used() {
+		if (!this.usedSinceRead.get()) {
+			this.usedSinceRead.set(true);
+		}
+	}
+
+	/** Whether a request took the held stamp since the last call. */
+	boolean takeUsed() {
+		return this.usedSinceRead.getAndSet(false);
 	}
 
 }

@@ -13,7 +13,7 @@
  * <li><b>Near hit.</b> {@code NearHitHttpHandler} sits in front of WebFlux for the routes
  * that declared a {@code CacheableRoute}. It builds the key (remembered per path and
  * query), has {@code StampReads} ask {@code Generations} for the stamp (the values of the
- * counters of the key's scopes, one coalesced {@code MGET} per round trip) and, when
+ * counters of the key's scopes: held, or one coalesced read per round trip) and, when
  * {@code NearCache} holds the entry under that stamp, writes its bytes at once: no
  * exchange, filters or controller. When it holds no entry of the key at all, the entry's
  * {@code GET} is sent along with the {@code MGET}, so that a Redis hit or a miss learns
@@ -40,14 +40,22 @@
  * current stamp past its TTL (kept for {@code stale-if-error}) is served, marked
  * stale.</li>
  * </ol>
+ * Held generations: {@code CounterReads} reads a set of shared counters under a lease
+ * that registers this instance as a holder in Redis, and {@code HeldStamps} keeps the
+ * stamp: later requests take it without asking Redis until the lease ends or a write's
+ * notice drops it; a timer renews a set that requests used during its lease.
+ * <p>
  * Invalidation: {@code Generations.bump} increments the counters of the changed scopes
- * once per change id, in one script, with a deadline of its own and retries; unconfirmed,
- * it fails the write with
- * {@link com.example.catalog.cache.InvalidationUnconfirmedException} and keeps the change
- * pending, bypassing what it touched until Redis confirms it. Once confirmed,
- * {@code Rewarming} loads again the entries it invalidated that this instance's clients
- * read most, in the background and bounded, through the same flight and lease as a
- * reader's miss, so that readers meet fresh entries rather than a wave of misses.
+ * once per change id, in one script ({@code CounterBumps}), with a deadline of its own
+ * and retries. The script also publishes the write's notice and answers who holds leases;
+ * {@code InvalidationNotices} waits until each holder has acknowledged (having dropped
+ * what it held) or its lease has run out before the write completes. Unconfirmed, it
+ * fails the write with {@link com.example.catalog.cache.InvalidationUnconfirmedException}
+ * and keeps the change pending, bypassing what it touched until Redis confirms it. Once
+ * confirmed, {@code Rewarming} loads again the entries it invalidated that this
+ * instance's clients read most, in the background and bounded, through the same flight
+ * and lease as a reader's miss, so that readers meet fresh entries rather than a wave of
+ * misses.
  * <p>
  * Content dependencies: a key may say that its response depends on scopes only its
  * content names ({@code CacheKey.Builder.dependsOnContent}: a listing on the ranges of

@@ -88,6 +88,13 @@ final class FakeRedis {
 			List<String> keys = invocation.getArgument(1);
 			List<?> args = invocation.getArgument(2);
 			String text = script.getScriptAsString();
+			if (text.contains("'publish'")) {
+				// Bumps and notifies; nobody is registered to hold, nobody is waited for.
+				return command("BUMP", () -> Mono.just((Object) List.of(bump(withoutRegistry(keys), args), 0L))).flux();
+			}
+			if (text.contains("'hsetnx'")) {
+				return command("HELD READ", () -> Mono.just((Object) seed(keys.subList(1, keys.size()), args))).flux();
+			}
 			if (text.contains("'incr'")) {
 				return command("BUMP", () -> Mono.just(bump(keys, args))).flux();
 			}
@@ -124,6 +131,13 @@ final class FakeRedis {
 			this.store.merge(counter, seed, (old, ignored) -> ascii(asLong(old) + 1));
 		}
 		return 1L;
+	}
+
+	/** A notifying bump's keys without the registry of holders (its second key). */
+	private static List<String> withoutRegistry(List<String> keys) {
+		List<String> bumped = new ArrayList<>(keys);
+		bumped.remove(1);
+		return bumped;
 	}
 
 	/** What the seed script does: create the missing counters, then read them all. */

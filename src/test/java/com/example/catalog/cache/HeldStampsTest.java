@@ -47,12 +47,14 @@ class HeldStampsTest {
 	}
 
 	@Test
-	void renewalIsDueOnceHalfTheLeaseIsGone() {
-		HeldStamps.Held stamp = this.held.hold("1.2", this.held.reading());
-		advance(Duration.ofMillis(230));
-		assertThat(this.held.renewalDue(stamp)).isFalse();
-		advance(Duration.ofMillis(20));
-		assertThat(this.held.renewalDue(stamp)).isTrue();
+	void aStampIsRenewedWhenAFifthOfItsLeaseIsLeft() {
+		HeldStamps.Reading reading = this.held.reading();
+		advance(Duration.ofMillis(5));
+		HeldStamps.Held stamp = this.held.hold("1.2", reading);
+		// held for 475 ms from the sending, renewed 100 ms before that
+		assertThat(this.held.renewalIn(stamp)).isEqualTo(Duration.ofMillis(370));
+		advance(Duration.ofMillis(400));
+		assertThat(this.held.renewalIn(stamp)).isZero();
 	}
 
 	@Test
