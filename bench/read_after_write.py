@@ -51,6 +51,7 @@ def main():
     wrks = [subprocess.Popen(["wrk", "-t1", f"-c{max(1, args.connections // 2)}", f"-d{args.seconds}s", base + hot],
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for base in bases]
     stop = time.monotonic() + args.seconds
+    began = time.perf_counter()
     results = {"writes": 0, "answers": {}, "reads": 0, "hits": 0, "stale": [], "stalls": 0, "write_ms": []}
     lock = threading.Lock()
 
@@ -87,7 +88,8 @@ def main():
                                         "priceCents": 1000 + version})
                 with lock:
                     results["answers"][status] = results["answers"].get(status, 0) + 1
-                    results["write_ms"].append((time.perf_counter() - started) * 1000)
+                    results["write_ms"].append(((time.perf_counter() - started) * 1000,
+                                                started - began))
                 if status not in (200, 503):
                     continue
                 item["category"], item["version"] = new_category, version
@@ -115,9 +117,10 @@ def main():
     print(f"{results['writes']} writes ({results['answers']}), {results['reads']} reads right after them on the "
           f"other instance, {results['hits']} of them hits, {len(results['stale'])} stale; "
           f"{results['stalls']} Redis stalls of {args.stall_ms} ms")
-    write_ms = sorted(results["write_ms"]) or [0]
-    print(f"writes answered in p50 {write_ms[len(write_ms) // 2]:.1f} ms, "
-          f"p99 {write_ms[min(len(write_ms) - 1, int(len(write_ms) * 0.99))]:.1f} ms, max {write_ms[-1]:.1f} ms")
+    write_ms = sorted(results["write_ms"]) or [(0, 0)]
+    print(f"writes answered in p50 {write_ms[len(write_ms) // 2][0]:.1f} ms, "
+          f"p99 {write_ms[min(len(write_ms) - 1, int(len(write_ms) * 0.99))][0]:.1f} ms; the slowest: "
+          + ", ".join(f"{ms:.0f} ms (sent {at:.1f} s in)" for ms, at in reversed(write_ms[-3:])))
     for line in results["stale"][:10]:
         print("  stale:", line)
     for base, out in zip(bases, wrk_out):
@@ -132,8 +135,10 @@ def main():
             r'catalog_cache_invalidations_seconds_count\{[^}]*outcome="(\w+)"[^}]*\} ([\d.eE+-]+)', metrics)}
         maxima = {m.group(1): float(m.group(2)) * 1000 for m in re.finditer(
             r'catalog_cache_invalidations_seconds_max\{[^}]*outcome="(\w+)"[^}]*\} ([\d.eE+-]+)', metrics)}
+        waited_out = re.search(r"catalog_cache_stamps_leases_waited_out_total(?:\{[^}]*\})? ([\d.eE+-]+)", metrics)
         print(f"{base}: invalidations {counts}; confirmed p50 {quantiles.get('0.5/confirmed', 0):.1f} ms, "
-              f"p99 {quantiles.get('0.99/confirmed', 0):.1f} ms, max {maxima.get('confirmed', 0):.1f} ms")
+              f"p99 {quantiles.get('0.99/confirmed', 0):.1f} ms, max {maxima.get('confirmed', 0):.1f} ms; "
+              f"holders' leases waited out: {int(float(waited_out.group(1))) if waited_out else 'n/a'}")
     warnings = sum(open(path).read().count("Could not invalidate") for path in args.logs.split(","))
     print(f'"Could not invalidate" lines in the logs: {warnings}')
 
