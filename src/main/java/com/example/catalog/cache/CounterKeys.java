@@ -48,7 +48,11 @@ final class CounterKeys {
 
 	/** The instances holding stamps of shared counters, in the shared slot. */
 	String registry() {
-		return this.prefix + ":holders:{" + this.prefix + "}";
+		return registry(this.prefix);
+	}
+
+	static String registry(String prefix) {
+		return prefix + ":holders:{" + prefix + "}";
 	}
 
 	/** The increments of a change, by slot, each with the change's marker there. */

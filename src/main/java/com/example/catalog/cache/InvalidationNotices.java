@@ -52,6 +52,8 @@ final class InvalidationNotices implements SmartLifecycle {
 
 	private final String channel;
 
+	private final String registry;
+
 	private final Map<String, Acknowledgements> awaited = new ConcurrentHashMap<>();
 
 	private final Counter leasesWaitedOut;
@@ -65,6 +67,7 @@ final class InvalidationNotices implements SmartLifecycle {
 		this.held = held;
 		this.publishTimeout = publishTimeout;
 		this.channel = keyPrefix + ":invalidations";
+		this.registry = CounterKeys.registry(keyPrefix);
 		this.leasesWaitedOut = Counter.builder("catalog.cache.stamps.leases.waited.out")
 			.description("Instances holding generations that a write waited for until their lease ran out, "
 					+ "because they did not acknowledge its notice")
@@ -176,6 +179,24 @@ final class InvalidationNotices implements SmartLifecycle {
 			current.dispose();
 		}
 		this.held.listening(false);
+		if (this.held.configured()) {
+			// Writers need not wait out a lease this instance no longer uses; stop() runs
+			// on the thread closing the application, which may wait.
+			this.redis
+				.callUnbroken("HDEL", this.publishTimeout,
+						(redis) -> redis.opsForHash().remove(this.registry, this.instanceId))
+				.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty())
+				.block();
+		}
+	}
+
+	/**
+	 * Started before the web server, stopped after it has drained its requests: while
+	 * this instance serves, it hears notices.
+	 */
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE - 4096;
 	}
 
 	@Override

@@ -100,6 +100,23 @@ class HeldStampsIntegrationTest {
 	}
 
 	@Test
+	void aStoppedInstanceLeavesNoLeaseForWritesToWaitOut() {
+		Instance writer = instance(Duration.ofSeconds(60));
+		Instance stopped = instance(Duration.ofSeconds(60));
+		stamp(stopped, "category:decor");
+		assertThat(redis(writer).opsForHash().hasKey(registry(), stopped.notices().instanceId()).block(VERIFY))
+			.isTrue();
+		stopped.notices().stop();
+		assertThat(redis(writer).opsForHash().hasKey(registry(), stopped.notices().instanceId()).block(VERIFY))
+			.isFalse();
+		// It no longer hears notices: had it stayed registered, the write would wait a
+		// minute.
+		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+	}
+
+	@Test
 	void generationsOfAPrincipalAreNeverHeld() {
 		Instance reader = instance(Duration.ofSeconds(60));
 		String scope = CacheKey.PRINCIPAL_SCOPE_PREFIX + "alice";
