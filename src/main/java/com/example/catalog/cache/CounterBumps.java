@@ -17,59 +17,48 @@ import org.springframework.data.redis.core.script.RedisScript;
  * marker), and, where stamps are held, the shared slot's script also publishes the
  * change's notice and answers who holds leases ({@link InvalidationNotices.Holders}).
  */
+@SuppressWarnings("rawtypes")
 final class CounterBumps {
 
 	/**
-	 * KEYS[1] is the change's marker, the rest its counters; ARGV: marker TTL, seed,
-	 * counter TTL (milliseconds). Returns 1 when this call applied the change.
+	 * KEYS[1] is the change's marker, then its counters; ARGV: marker TTL, seed, counter
+	 * TTL (milliseconds). Increments the counters once per marker. Where stamps are held,
+	 * the shared slot's call also names the holders' registry as its last key (field:
+	 * instance, value: end of its lease, Redis time in ms; {@code ~born}: when the
+	 * registry was created) and passes the lease (ms), the channel and the notice: the
+	 * script then publishes the notice and answers how long holders may be unknown for
+	 * (the registry is younger than a lease: Redis lost it, or never had it), then each
+	 * holder's lease left. A repeated change publishes again: its first notice may have
+	 * gone unheard.
 	 */
-	private static final RedisScript<Long> BUMP = RedisScript.of("""
-			if not redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
-			for i = 2, #KEYS do
-			  if redis.call('exists', KEYS[i]) == 1 then redis.call('incr', KEYS[i])
-			  else redis.call('set', KEYS[i], ARGV[2]) end
-			  redis.call('pexpire', KEYS[i], ARGV[3])
-			end
-			return 1
-			""", Long.class);
-
-	/**
-	 * The bump script for the slot of the shared counters when stamps are held: it also
-	 * publishes the write's notice and answers which instances hold leases. KEYS[1] is
-	 * the marker, KEYS[2] the holders' registry (field: instance, value: end of its
-	 * lease, Redis time in ms; {@code ~born}: when the registry was created), the rest
-	 * the counters; ARGV: marker TTL, seed, counter TTL, lease (ms), channel, notice.
-	 * Answers: applied (1 or 0), how long holders may be unknown for (the registry is
-	 * younger than a lease: Redis lost it, or never had it), then each holder's lease
-	 * left. A repeated change publishes again: its first notice may have gone unheard.
-	 */
-	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> BUMP_AND_NOTIFY = RedisScript.of("""
-			local applied = 0
+	private static final RedisScript<List> BUMP = RedisScript.of("""
+			local notifying = #ARGV > 3
+			local last = notifying and #KEYS - 1 or #KEYS
 			if redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
-			  applied = 1
-			  for i = 3, #KEYS do
+			  for i = 2, last do
 			    if redis.call('exists', KEYS[i]) == 1 then redis.call('incr', KEYS[i])
 			    else redis.call('set', KEYS[i], ARGV[2]) end
 			    redis.call('pexpire', KEYS[i], ARGV[3])
 			  end
 			end
+			if not notifying then return {} end
+			local registry = KEYS[#KEYS]
 			local t = redis.call('time')
 			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-			local born = tonumber(redis.call('hget', KEYS[2], '~born'))
+			local born = tonumber(redis.call('hget', registry, '~born'))
 			if not born then
 			  born = now
-			  redis.call('hset', KEYS[2], '~born', now)
+			  redis.call('hset', registry, '~born', now)
 			end
-			local answer = {applied, math.max(0, born + tonumber(ARGV[4]) - now)}
-			local fields = redis.call('hgetall', KEYS[2])
+			local answer = {math.max(0, born + tonumber(ARGV[4]) - now)}
+			local fields = redis.call('hgetall', registry)
 			for i = 1, #fields, 2 do
 			  if fields[i] ~= '~born' then
 			    local left = tonumber(fields[i + 1]) - now
 			    if left > 0 then
 			      answer[#answer + 1] = fields[i]
 			      answer[#answer + 1] = left
-			    else redis.call('hdel', KEYS[2], fields[i]) end
+			    else redis.call('hdel', registry, fields[i]) end
 			  end
 			end
 			redis.call('publish', ARGV[5], ARGV[6])
@@ -108,32 +97,32 @@ final class CounterBumps {
 		List<byte[]> args = List.of(CounterKeys.ascii(MARKER_TTL.toMillis()), this.keys.seed(),
 				CounterKeys.ascii(this.counterTtl.toMillis()));
 		return Flux.fromIterable(change.slots()).flatMap((slot) -> {
+			boolean notifying = this.notices != null && this.keys.isShared(slot.counters().get(0));
 			List<String> keys = new ArrayList<>(slot.counters().size() + 2);
 			keys.add(slot.marker());
-			if (this.notices == null || !this.keys.isShared(slot.counters().get(0))) {
-				keys.addAll(slot.counters());
-				return this.redis.callUnbroken("EVAL bump", timeout, (redis) -> redis.execute(BUMP, keys, args).then())
-					.then(Mono.<InvalidationNotices.Holders>empty());
-			}
-			keys.add(this.keys.registry());
 			keys.addAll(slot.counters());
-			List<byte[]> notifying = new ArrayList<>(args);
-			notifying.add(CounterKeys.ascii(this.held.lease().toMillis()));
-			notifying.add(CounterKeys.utf8(this.notices.channel()));
-			notifying.add(CounterKeys.utf8(this.notices.notice(nonce)));
-			return this.redis
-				.callUnbroken("EVAL bump", timeout, (redis) -> redis.execute(BUMP_AND_NOTIFY, keys, notifying).next())
-				.doOnNext((answer) -> this.held.drop())
-				.map(CounterBumps::holders);
+			List<byte[]> slotArgs = args;
+			if (notifying) {
+				keys.add(this.keys.registry());
+				slotArgs = new ArrayList<>(args);
+				slotArgs.add(CounterKeys.ascii(this.held.lease().toMillis()));
+				slotArgs.add(CounterKeys.utf8(this.notices.channel()));
+				slotArgs.add(CounterKeys.utf8(this.notices.notice(nonce)));
+			}
+			List<byte[]> scriptArgs = slotArgs;
+			Mono<List> bumped = this.redis.callUnbroken("EVAL bump", timeout,
+					(redis) -> redis.execute(BUMP, keys, scriptArgs).next());
+			return notifying ? bumped.doOnNext((answer) -> this.held.drop()).map(CounterBumps::holders)
+					: bumped.then(Mono.<InvalidationNotices.Holders>empty());
 		}).last(InvalidationNotices.Holders.NONE);
 	}
 
 	private static InvalidationNotices.Holders holders(List<?> answer) {
 		Map<String, Long> leaseLeft = new HashMap<>();
-		for (int i = 2; i + 1 < answer.size(); i += 2) {
+		for (int i = 1; i + 1 < answer.size(); i += 2) {
 			leaseLeft.put(new String((byte[]) answer.get(i), StandardCharsets.UTF_8), (Long) answer.get(i + 1));
 		}
-		return new InvalidationNotices.Holders(((Long) answer.get(0)) == 1, (Long) answer.get(1), leaseLeft);
+		return new InvalidationNotices.Holders((Long) answer.get(0), leaseLeft);
 	}
 
 }

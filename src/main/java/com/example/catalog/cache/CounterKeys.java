@@ -21,9 +21,13 @@ final class CounterKeys {
 
 	private final Clock clock;
 
+	/** How the key of every counter in the shared slot begins. */
+	private final String sharedCounterPrefix;
+
 	CounterKeys(String prefix, Clock clock) {
 		this.prefix = prefix;
 		this.clock = clock;
+		this.sharedCounterPrefix = prefix + ":gen:{" + prefix + "}:";
 	}
 
 	/**
@@ -43,7 +47,7 @@ final class CounterKeys {
 	 * holders is kept.
 	 */
 	boolean isShared(String counterKey) {
-		return counterKey.startsWith(this.prefix + ":gen:{" + this.prefix + "}:");
+		return counterKey.startsWith(this.sharedCounterPrefix);
 	}
 
 	/** The instances holding stamps of shared counters, in the shared slot. */

@@ -2,6 +2,7 @@ package com.example.catalog.cache;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -52,7 +53,7 @@ final class InvalidationNotices implements SmartLifecycle {
 
 	private final String channel;
 
-	private final String registry;
+	private final String holderRegistry;
 
 	private final Map<String, Acknowledgements> awaited = new ConcurrentHashMap<>();
 
@@ -67,7 +68,7 @@ final class InvalidationNotices implements SmartLifecycle {
 		this.held = held;
 		this.publishTimeout = publishTimeout;
 		this.channel = keyPrefix + ":invalidations";
-		this.registry = CounterKeys.registry(keyPrefix);
+		this.holderRegistry = CounterKeys.registry(keyPrefix);
 		this.leasesWaitedOut = Counter.builder("catalog.cache.stamps.leases.waited.out")
 			.description("Instances holding generations that a write waited for until their lease ran out, "
 					+ "because they did not acknowledge its notice")
@@ -184,7 +185,7 @@ final class InvalidationNotices implements SmartLifecycle {
 			// on the thread closing the application, which may wait.
 			this.redis
 				.callUnbroken("HDEL", this.publishTimeout,
-						(redis) -> redis.opsForHash().remove(this.registry, this.instanceId))
+						(redis) -> redis.opsForHash().remove(this.holderRegistry, this.instanceId))
 				.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty())
 				.block();
 		}
@@ -206,14 +207,14 @@ final class InvalidationNotices implements SmartLifecycle {
 	}
 
 	/**
-	 * What a write's script found: whether it applied the change, how long Redis may have
-	 * forgotten holders for (its registry was recreated less than a lease ago), and each
-	 * holder's lease left, in milliseconds.
+	 * What a write's script found: how long Redis may have forgotten holders for (its
+	 * registry was recreated less than a lease ago), and each holder's lease left, in
+	 * milliseconds.
 	 */
-	record Holders(boolean applied, long unknownFor, Map<String, Long> leaseLeft) {
+	record Holders(long unknownFor, Map<String, Long> leaseLeft) {
 
 		/** A write that touched no shared counter: nobody to wait for. */
-		static final Holders NONE = new Holders(true, 0, Map.of());
+		static final Holders NONE = new Holders(0, Map.of());
 
 	}
 
@@ -232,7 +233,7 @@ final class InvalidationNotices implements SmartLifecycle {
 		}
 
 		Mono<Void> await(Holders holders) {
-			Set<String> others = new java.util.HashSet<>(holders.leaseLeft().keySet());
+			Set<String> others = new HashSet<>(holders.leaseLeft().keySet());
 			others.remove(InvalidationNotices.this.instanceId);
 			long longest = others.stream().mapToLong(holders.leaseLeft()::get).max().orElse(0);
 			this.expected = others;
@@ -245,7 +246,7 @@ final class InvalidationNotices implements SmartLifecycle {
 		}
 
 		private void countWaitedOut() {
-			Set<String> missing = new java.util.HashSet<>(this.expected);
+			Set<String> missing = new HashSet<>(this.expected);
 			missing.removeAll(this.received);
 			if (!missing.isEmpty()) {
 				InvalidationNotices.this.leasesWaitedOut.increment(missing.size());

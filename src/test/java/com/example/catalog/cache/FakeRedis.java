@@ -88,15 +88,18 @@ final class FakeRedis {
 			List<String> keys = invocation.getArgument(1);
 			List<?> args = invocation.getArgument(2);
 			String text = script.getScriptAsString();
-			if (text.contains("'publish'")) {
-				// Bumps and notifies; nobody is registered to hold, nobody is waited for.
-				return command("BUMP", () -> Mono.just((Object) List.of(bump(withoutRegistry(keys), args), 0L))).flux();
-			}
 			if (text.contains("'hsetnx'")) {
 				return command("HELD READ", () -> Mono.just((Object) seed(keys.subList(1, keys.size()), args))).flux();
 			}
 			if (text.contains("'incr'")) {
-				return command("BUMP", () -> Mono.just(bump(keys, args))).flux();
+				// A notifying bump (more than three arguments) names the registry of
+				// holders
+				// last; nobody is registered to hold here, nobody is waited for.
+				boolean notifying = args.size() > 3;
+				return command("BUMP", () -> {
+					bump(notifying ? keys.subList(0, keys.size() - 1) : keys, args);
+					return Mono.just((Object) (notifying ? List.of(0L) : List.of()));
+				}).flux();
 			}
 			if (text.contains("'mget'")) {
 				return command("SEED", () -> Mono.just((Object) seed(keys, args))).flux();
@@ -122,22 +125,14 @@ final class FakeRedis {
 	/**
 	 * What the bump script does: once per marker (KEYS[1]), increment or seed KEYS[2..].
 	 */
-	private synchronized long bump(List<String> keys, List<?> args) {
+	private synchronized void bump(List<String> keys, List<?> args) {
 		if (this.store.putIfAbsent(keys.get(0), ascii(1)) != null) {
-			return 0L;
+			return;
 		}
 		byte[] seed = (byte[]) args.get(1);
 		for (String counter : keys.subList(1, keys.size())) {
 			this.store.merge(counter, seed, (old, ignored) -> ascii(asLong(old) + 1));
 		}
-		return 1L;
-	}
-
-	/** A notifying bump's keys without the registry of holders (its second key). */
-	private static List<String> withoutRegistry(List<String> keys) {
-		List<String> bumped = new ArrayList<>(keys);
-		bumped.remove(1);
-		return bumped;
 	}
 
 	/** What the seed script does: create the missing counters, then read them all. */
