@@ -31,7 +31,7 @@ final class CounterBumps {
 	 * holder's lease left. A repeated change publishes again: its first notice may have
 	 * gone unheard.
 	 */
-	private static final RedisScript<List> BUMP = RedisScript.of("""
+	private static final RedisScript<List> BUMP = RedisScript.of(CounterKeys.LUA_NOW + """
 			local notifying = #ARGV > 3
 			local last = notifying and #KEYS - 1 or #KEYS
 			if redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
@@ -43,8 +43,6 @@ final class CounterBumps {
 			end
 			if not notifying then return {} end
 			local registry = KEYS[#KEYS]
-			local t = redis.call('time')
-			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 			local born = tonumber(redis.call('hget', registry, '~born'))
 			if not born then
 			  born = now

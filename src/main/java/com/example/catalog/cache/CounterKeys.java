@@ -51,6 +51,16 @@ final class CounterKeys {
 	}
 
 	/** The instances holding stamps of shared counters, in the shared slot. */
+	/**
+	 * The start of a script that needs the time by Redis's clock: {@code now}, in
+	 * milliseconds. Scripts take it from {@code TIME}, never from their caller, so that
+	 * leases and the registry's birth are measured by one clock.
+	 */
+	static final String LUA_NOW = """
+			local t = redis.call('time')
+			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+			""";
+
 	String registry() {
 		return registry(this.prefix);
 	}

@@ -33,9 +33,7 @@ final class CounterReads {
 	 * rest the counters; ARGV: seed, counter TTL, lease (ms), this instance's id.
 	 */
 	@SuppressWarnings("rawtypes")
-	private static final RedisScript<List> HELD_READ = RedisScript.of("""
-			local t = redis.call('time')
-			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+	private static final RedisScript<List> HELD_READ = RedisScript.of(CounterKeys.LUA_NOW + """
 			redis.call('hsetnx', KEYS[1], '~born', now)
 			redis.call('hset', KEYS[1], ARGV[4], now + tonumber(ARGV[3]))
 			local counters = {}

@@ -3,6 +3,7 @@ package com.example.catalog.cache;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -23,6 +24,7 @@ import reactor.util.retry.Retry;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.ReactiveSubscription.Message;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.ReactiveRedisMessageListenerContainer;
 
@@ -40,6 +42,13 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
 final class InvalidationNotices implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(InvalidationNotices.class);
+
+	/**
+	 * Marks when the registry of holders (KEYS[1]) was created, unless it exists: a write
+	 * waits a whole lease while the registry is younger than a lease.
+	 */
+	private static final RedisScript<Long> MARK_REGISTRY_BIRTH = RedisScript
+		.of(CounterKeys.LUA_NOW + "return redis.call('hsetnx', KEYS[1], '~born', now)\n", Long.class);
 
 	private final ReactiveRedisConnectionFactory connectionFactory;
 
@@ -140,11 +149,26 @@ final class InvalidationNotices implements SmartLifecycle {
 	private Flux<Void> listen(ReactiveRedisMessageListenerContainer container) {
 		return container
 			.receiveLater(ChannelTopic.of(this.channel), ChannelTopic.of(acknowledgementChannel(this.instanceId)))
-			.flatMapMany((messages) -> {
-				this.held.listening(true);
-				return messages.flatMap(this::heard)
-					.concatWith(Mono.error(() -> new IllegalStateException("subscription ended")));
-			});
+			.flatMapMany((messages) -> Flux.merge(
+					messages.flatMap(this::heard)
+						.concatWith(Mono.error(() -> new IllegalStateException("subscription ended"))),
+					markRegistryBirth().then(Mono.fromRunnable(() -> this.held.listening(true)))));
+	}
+
+	/**
+	 * Creates the registry of holders as this instance starts hearing notices, rather
+	 * than at its first held read: writes then wait a lease for holders Redis may have
+	 * forgotten only in the first lease after Redis lost its data, not in the first one
+	 * after every deployment. Creating it early is always safe: a holder Redis forgot
+	 * read its stamp before Redis lost the registry, so before now, and its lease ends
+	 * within a lease of now. Without it the first held read creates the registry.
+	 */
+	private Mono<Void> markRegistryBirth() {
+		return this.redis
+			.callUnbroken("EVAL registry birth", this.publishTimeout,
+					(redis) -> redis.execute(MARK_REGISTRY_BIRTH, List.of(this.holderRegistry)).next())
+			.then()
+			.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
 	}
 
 	private Mono<Void> heard(Message<String, String> message) {
@@ -175,20 +199,36 @@ final class InvalidationNotices implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		Disposable current = this.subscription;
-		if (current != null) {
-			current.dispose();
-		}
-		this.held.listening(false);
-		if (this.held.configured()) {
-			// Writers need not wait out a lease this instance no longer uses; stop() runs
-			// on the thread closing the application, which may wait.
-			this.redis
+		stopHearing().block();
+	}
+
+	/** Stops without blocking the thread closing the application for Redis. */
+	@Override
+	public void stop(Runnable callback) {
+		stopHearing().doFinally((signal) -> callback.run())
+			.subscribe(null, (ex) -> logger.warn("Could not remove this instance from the holders' registry", ex));
+	}
+
+	/**
+	 * Unsubscribes, and removes this instance's registration: writers need not wait out a
+	 * lease it no longer uses.
+	 */
+	private Mono<Void> stopHearing() {
+		return Mono.defer(() -> {
+			Disposable current = this.subscription;
+			if (current != null) {
+				current.dispose();
+			}
+			this.held.listening(false);
+			if (!this.held.configured()) {
+				return Mono.empty();
+			}
+			return this.redis
 				.callUnbroken("HDEL", this.publishTimeout,
 						(redis) -> redis.opsForHash().remove(this.holderRegistry, this.instanceId))
-				.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty())
-				.block();
-		}
+				.then()
+				.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
+		});
 	}
 
 	/**

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import com.example.catalog.TestServers;
@@ -100,13 +101,28 @@ class HeldStampsIntegrationTest {
 	}
 
 	@Test
+	void anInstanceThatStartsHearingNoticesCreatesTheRegistrySoWritesNeedNotWaitForForgottenHolders() {
+		Instance writer = instance(Duration.ofMillis(1500));
+		redis(writer).delete(registry()).block(VERIFY);
+		long beforeStart = redisTimeMillis(writer);
+		Instance started = instance(Duration.ofMillis(1500));
+		long born = Long.parseLong((String) redis(started).opsForHash().get(registry(), "~born").block(VERIFY));
+		assertThat(born).isBetween(beforeStart, redisTimeMillis(started));
+		// Not even read yet: the registry is there before the instance holds anything.
+		assertThat(redis(started).opsForHash().hasKey(registry(), started.notices().instanceId()).block(VERIFY))
+			.isFalse();
+	}
+
+	@Test
 	void aStoppedInstanceLeavesNoLeaseForWritesToWaitOut() {
 		Instance writer = instance(Duration.ofSeconds(60));
 		Instance stopped = instance(Duration.ofSeconds(60));
 		stamp(stopped, "category:decor");
 		assertThat(redis(writer).opsForHash().hasKey(registry(), stopped.notices().instanceId()).block(VERIFY))
 			.isTrue();
-		stopped.notices().stop();
+		StepVerifier.create(Mono.<Void>create((stopping) -> stopped.notices().stop(stopping::success)))
+			.expectComplete()
+			.verify(VERIFY);
 		assertThat(redis(writer).opsForHash().hasKey(registry(), stopped.notices().instanceId()).block(VERIFY))
 			.isFalse();
 		// It no longer hears notices: had it stayed registered, the write would wait a
