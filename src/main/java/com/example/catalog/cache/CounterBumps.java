@@ -88,8 +88,8 @@ final class CounterBumps {
 
 	/**
 	 * Sends the change's scripts together, each with {@code timeout}. Where stamps are
-	 * held, the shared slot's reply drops this instance's own held stamps, since a read
-	 * of them may have crossed the change.
+	 * held, the shared slot's reply drops this instance's own held stamps of the changed
+	 * counters, since a read of them may have crossed the change.
 	 */
 	Mono<InvalidationNotices.Holders> apply(CounterChange change, Duration timeout, String nonce) {
 		List<byte[]> args = List.of(CounterKeys.ascii(MARKER_TTL.toMillis()), this.keys.seed(),
@@ -105,12 +105,12 @@ final class CounterBumps {
 				slotArgs = new ArrayList<>(args);
 				slotArgs.add(CounterKeys.ascii(this.held.lease().toMillis()));
 				slotArgs.add(CounterKeys.utf8(this.notices.channel()));
-				slotArgs.add(CounterKeys.utf8(this.notices.notice(nonce)));
+				slotArgs.add(CounterKeys.utf8(this.notices.notice(nonce, slot.counters())));
 			}
 			List<byte[]> scriptArgs = slotArgs;
 			Mono<List> bumped = this.redis.callUnbroken("EVAL bump", timeout,
 					(redis) -> redis.execute(BUMP, keys, scriptArgs).next());
-			return notifying ? bumped.doOnNext((answer) -> this.held.drop()).map(CounterBumps::holders)
+			return notifying ? bumped.doOnNext((answer) -> this.held.drop(slot.counters())).map(CounterBumps::holders)
 					: bumped.then(Mono.<InvalidationNotices.Holders>empty());
 		}).last(InvalidationNotices.Holders.NONE);
 	}

@@ -17,6 +17,16 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class CounterKeys {
 
+	/**
+	 * The start of a script that needs the time by Redis's clock: {@code now}, in
+	 * milliseconds. Scripts take it from {@code TIME}, never from their caller, so that
+	 * leases and the registry's birth are measured by one clock.
+	 */
+	static final String LUA_NOW = """
+			local t = redis.call('time')
+			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+			""";
+
 	private final String prefix;
 
 	private final Clock clock;
@@ -51,16 +61,6 @@ final class CounterKeys {
 	}
 
 	/** The instances holding stamps of shared counters, in the shared slot. */
-	/**
-	 * The start of a script that needs the time by Redis's clock: {@code now}, in
-	 * milliseconds. Scripts take it from {@code TIME}, never from their caller, so that
-	 * leases and the registry's birth are measured by one clock.
-	 */
-	static final String LUA_NOW = """
-			local t = redis.call('time')
-			local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-			""";
-
 	String registry() {
 		return registry(this.prefix);
 	}

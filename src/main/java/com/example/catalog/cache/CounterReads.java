@@ -99,7 +99,7 @@ final class CounterReads {
 					CounterKeys.ascii(this.held.lease().toMillis()), CounterKeys.utf8(this.instanceId));
 			return this.redis.call("EVAL held read", (redis) -> redis.execute(HELD_READ, keys, args).next())
 				.map((values) -> stampOf((List<byte[]>) values))
-				.doOnNext((stamp) -> counters.held(this.held.hold(stamp, reading)));
+				.doOnNext((stamp) -> counters.held(this.held.hold(stamp, counters.keys(), reading)));
 		});
 	}
 

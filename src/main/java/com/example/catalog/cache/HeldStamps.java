@@ -1,8 +1,12 @@
 package com.example.catalog.cache;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
@@ -13,10 +17,15 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * the same script) is good here until {@code lease} after the read was sent, less a
  * margin for the clocks' rates: Redis keeps the registration at least that long, and a
  * write waits, before it answers, until every registered holder has acknowledged its
- * notice or its lease has run out. Hearing a notice drops every held stamp (one epoch for
- * all: writes are rare beside reads), and so does a write of this instance's own. A read
- * whose reply comes after a drop it was sent before is used by its request but not held,
- * since it may be older than the write it crossed.
+ * notice or its lease has run out. Hearing a notice drops the held stamps of the counters
+ * it names (every held stamp depends on everything's counter, so a change of everything
+ * drops them all), and so does a write of this instance's own. A read whose reply comes
+ * after a drop of one of its counters, a drop it was sent before, is used by its request
+ * but not held, since it may be older than the write it crossed.
+ * <p>
+ * Drops are numbered: a stamp remembers the number current when its read was sent, and is
+ * dropped by any later drop of one of its counters, or of all. A counter's last drop is
+ * remembered for a lease, since no stamp read before it is held longer.
  */
 final class HeldStamps {
 
@@ -32,7 +41,14 @@ final class HeldStamps {
 
 	private final Ticker ticker;
 
-	private final AtomicLong epoch = new AtomicLong();
+	/** The number of the last drop. */
+	private final AtomicLong drops = new AtomicLong();
+
+	/** The number of the last drop of every held stamp. */
+	private volatile long allDroppedAt;
+
+	/** Each counter's last drop, for a lease after it. */
+	private final Cache<String, Long> droppedAt;
 
 	private volatile boolean listening;
 
@@ -41,6 +57,7 @@ final class HeldStamps {
 		long leaseNanos = lease.toNanos();
 		this.holdNanos = Math.max(0, leaseNanos - Math.max(Duration.ofMillis(1).toNanos(), leaseNanos / 20));
 		this.ticker = ticker;
+		this.droppedAt = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(lease).build();
 	}
 
 	/** Whether writers must notify holders and wait for them: holding is configured. */
@@ -68,29 +85,53 @@ final class HeldStamps {
 		}
 	}
 
-	/** Every held stamp is dropped: a change was made, or may have been. */
+	/** Every held stamp is dropped: a change may have been made unheard. */
 	void drop() {
-		this.epoch.incrementAndGet();
+		this.allDroppedAt = this.drops.incrementAndGet();
+	}
+
+	/** The held stamps that depend on one of {@code counters} are dropped. */
+	void drop(Collection<String> counters) {
+		long drop = this.drops.incrementAndGet();
+		for (String counter : counters) {
+			this.droppedAt.put(counter, drop);
+		}
 	}
 
 	/** Taken just before a read that may be held is sent. */
 	Reading reading() {
-		return new Reading(this.epoch.get(), this.ticker.read());
+		// The time first: a drop numbered after the read is then remembered until at
+		// least a lease after the read was sent, so as long as its stamp could be held.
+		long sentAt = this.ticker.read();
+		return new Reading(this.drops.get(), sentAt);
 	}
 
 	/**
-	 * {@code stamp}, read by {@code reading}, to be used again; null when a drop came
-	 * since the read was sent.
+	 * {@code stamp} of {@code counters}, read by {@code reading}, to be used again; null
+	 * when one of them was dropped since the read was sent.
 	 */
-	Held hold(String stamp, Reading reading) {
-		return (reading.epoch() == this.epoch.get())
-				? new Held(stamp, reading.epoch(), reading.sentAt() + this.holdNanos) : null;
+	Held hold(String stamp, List<String> counters, Reading reading) {
+		return droppedSince(counters, reading.lastDrop()) ? null
+				: new Held(stamp, counters, reading.lastDrop(), reading.sentAt() + this.holdNanos);
 	}
 
 	/** The stamp {@code held} holds, or null when it was dropped or ran out. */
 	String current(Held held) {
-		return (held != null && held.epoch() == this.epoch.get() && this.ticker.read() - held.until() < 0)
-				? held.stamp() : null;
+		return (held != null && this.ticker.read() - held.until() < 0
+				&& !droppedSince(held.counters(), held.readAfter())) ? held.stamp() : null;
+	}
+
+	private boolean droppedSince(List<String> counters, long lastDrop) {
+		if (this.allDroppedAt > lastDrop) {
+			return true;
+		}
+		for (String counter : counters) {
+			Long dropped = this.droppedAt.getIfPresent(counter);
+			if (dropped != null && dropped > lastDrop) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -101,12 +142,15 @@ final class HeldStamps {
 		return Duration.ofNanos(Math.max(0, held.until() - this.lease.toNanos() / 5 - this.ticker.read()));
 	}
 
-	/** When and in which epoch a read was sent. */
-	record Reading(long epoch, long sentAt) {
+	/** When a read was sent, and the number of the last drop before it. */
+	record Reading(long lastDrop, long sentAt) {
 	}
 
-	/** A stamp held until {@code until} (ticker time) unless its epoch ends before. */
-	record Held(String stamp, long epoch, long until) {
+	/**
+	 * A stamp of {@code counters} held until {@code until} (ticker time) unless one of
+	 * them is dropped after the drop numbered {@code readAfter}.
+	 */
+	record Held(String stamp, List<String> counters, long readAfter, long until) {
 	}
 
 }

@@ -1,7 +1,10 @@
 package com.example.catalog.cache;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,16 +35,21 @@ import org.springframework.data.redis.listener.ReactiveRedisMessageListenerConta
  * The notices that take {@link HeldStamps held stamps} away, and their acknowledgements.
  * <p>
  * A write that bumps shared counters publishes, in the same script, a notice naming
- * itself (this instance's id and a nonce) on one channel every instance listens to, and
- * learns which instances hold leases and for how long. Each holder drops its held stamps
- * and acknowledges on the writer's own channel; the writer answers once every holder has
- * acknowledged or its lease has run out, so an instance that is cut off, paused or gone
- * costs a write at most one lease, never a stale read. Notices and acknowledgements are
- * only ever a shortcut: without them a write waits out the leases, which Redis keeps.
+ * itself (this instance's id and a nonce) and the counters it changed on one channel
+ * every instance listens to, and learns which instances hold leases and for how long.
+ * Each holder drops its held stamps of those counters (all of them, for a notice that
+ * names none) and acknowledges on the writer's own channel; the writer answers once every
+ * holder has acknowledged or its lease has run out, so an instance that is cut off,
+ * paused or gone costs a write at most one lease, never a stale read. Notices and
+ * acknowledgements are only ever a shortcut: without them a write waits out the leases,
+ * which Redis keeps.
  */
 final class InvalidationNotices implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(InvalidationNotices.class);
+
+	/** More counters changed at once than a notice names: it names none. */
+	private static final int MAX_COUNTERS_NAMED = 256;
 
 	/**
 	 * Marks when the registry of holders (KEYS[1]) was created, unless it exists: a write
@@ -103,9 +111,18 @@ final class InvalidationNotices implements SmartLifecycle {
 		return this.channel + ":ack:" + writerId;
 	}
 
-	/** The notice a write publishes: who to acknowledge, and which write. */
-	String notice(String nonce) {
-		return this.instanceId + " " + nonce;
+	/**
+	 * The notice a write publishes: who to acknowledge, which write, and the counters it
+	 * changed, each URL-encoded (so none holds a space); none named when there are too
+	 * many, which drops everything held.
+	 */
+	String notice(String nonce, List<String> counters) {
+		StringBuilder notice = new StringBuilder(this.instanceId).append(' ').append(nonce);
+		if (counters.size() <= MAX_COUNTERS_NAMED) {
+			counters
+				.forEach((counter) -> notice.append(' ').append(URLEncoder.encode(counter, StandardCharsets.UTF_8)));
+		}
+		return notice.toString();
 	}
 
 	/**
@@ -172,14 +189,15 @@ final class InvalidationNotices implements SmartLifecycle {
 	}
 
 	private Mono<Void> heard(Message<String, String> message) {
-		String[] parts = message.getMessage().split(" ", 2);
-		if (parts.length != 2) {
+		String[] parts = message.getMessage().split(" ");
+		if (parts.length < 2) {
 			return Mono.empty();
 		}
 		if (!message.getChannel().equals(this.channel)) {
+			// An acknowledgement: the write's nonce first, the holder last.
 			Acknowledgements acknowledgements = this.awaited.get(parts[0]);
 			if (acknowledgements != null) {
-				acknowledgements.acknowledged(parts[1]);
+				acknowledgements.acknowledged(parts[parts.length - 1]);
 			}
 			return Mono.empty();
 		}
@@ -187,7 +205,16 @@ final class InvalidationNotices implements SmartLifecycle {
 		if (writerId.equals(this.instanceId)) {
 			return Mono.empty();
 		}
-		this.held.drop();
+		if (parts.length == 2) {
+			this.held.drop();
+		}
+		else {
+			List<String> counters = new ArrayList<>(parts.length - 2);
+			for (int i = 2; i < parts.length; i++) {
+				counters.add(URLDecoder.decode(parts[i], StandardCharsets.UTF_8));
+			}
+			this.held.drop(counters);
+		}
 		byte[] acknowledgement = (parts[1] + " " + this.instanceId).getBytes(StandardCharsets.UTF_8);
 		// A lost acknowledgement costs the writer its wait for this lease, nothing more.
 		return this.redis

@@ -43,7 +43,8 @@
  * Held generations: {@code CounterReads} reads a set of shared counters under a lease
  * that registers this instance as a holder in Redis, and {@code HeldStamps} keeps the
  * stamp: later requests take it without asking Redis until the lease ends or a write's
- * notice drops it; a timer renews a set that requests used during its lease.
+ * notice names one of its counters; a timer renews a set that requests used during its
+ * lease.
  * <p>
  * Invalidation: {@code Generations.bump} increments the counters of the changed scopes
  * once per change id, in one script ({@code CounterBumps}), with a deadline of its own

@@ -72,6 +72,25 @@ class HeldStampsIntegrationTest {
 	}
 
 	@Test
+	void aWriteNotifiesTheCountersItChangedAndOtherHeldStampsStayHeld() {
+		Instance writer = instance(Duration.ofSeconds(60));
+		Instance reader = instance(Duration.ofSeconds(60));
+		String decor = stamp(reader, "category:decor");
+		String lighting = stamp(reader, "category:living room");
+		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		StepVerifier.create(writer.generations().bump(List.of("category:living room"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(stamp(reader, "category:living room")).isNotEqualTo(lighting);
+		// Still held: the write did not touch it, so Redis is not asked.
+		assertThat(stamp(reader, "category:decor")).isEqualTo(decor);
+		StepVerifier.create(writer.generations().bump(List.of(Generations.EVERYTHING), "tx:2"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(stamp(reader, "category:decor")).contains("42");
+	}
+
+	@Test
 	void aWriteWaitsOutTheLeaseOfAHolderThatDoesNotAcknowledge() {
 		Instance writer = instance(Duration.ofSeconds(60));
 		stamp(writer, "category:decor");

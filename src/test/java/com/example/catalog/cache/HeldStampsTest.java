@@ -1,6 +1,7 @@
 package com.example.catalog.cache;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HeldStampsTest {
 
+	private static final List<String> DECOR = List.of("gen:everything", "gen:category:decor");
+
+	private static final List<String> LIGHTING = List.of("gen:everything", "gen:category:lighting");
+
 	private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
 	private final HeldStamps held = new HeldStamps(Duration.ofMillis(500), this.now::get);
@@ -20,7 +25,7 @@ class HeldStampsTest {
 	void aStampIsUsedUntilShortlyBeforeItsLeaseEndsCountedFromWhenItsReadWasSent() {
 		HeldStamps.Reading reading = this.held.reading();
 		advance(Duration.ofMillis(3));
-		HeldStamps.Held stamp = this.held.hold("1.2", reading);
+		HeldStamps.Held stamp = this.held.hold("1.2", DECOR, reading);
 		advance(Duration.ofMillis(470));
 		assertThat(this.held.current(stamp)).isEqualTo("1.2");
 		// 500 ms less a twentieth, from the read's sending: Redis keeps the lease longer
@@ -30,19 +35,50 @@ class HeldStampsTest {
 
 	@Test
 	void aDropEndsEveryHeldStamp() {
-		HeldStamps.Held one = this.held.hold("1.2", this.held.reading());
-		HeldStamps.Held other = this.held.hold("3.4", this.held.reading());
+		HeldStamps.Held one = this.held.hold("1.2", DECOR, this.held.reading());
+		HeldStamps.Held other = this.held.hold("3.4", LIGHTING, this.held.reading());
 		this.held.drop();
 		assertThat(this.held.current(one)).isNull();
 		assertThat(this.held.current(other)).isNull();
-		assertThat(this.held.current(this.held.hold("1.3", this.held.reading()))).isEqualTo("1.3");
+		assertThat(this.held.current(this.held.hold("1.3", DECOR, this.held.reading()))).isEqualTo("1.3");
+	}
+
+	@Test
+	void aDropOfCountersEndsOnlyTheStampsThatDependOnOneOfThem() {
+		HeldStamps.Held decor = this.held.hold("1.2", DECOR, this.held.reading());
+		HeldStamps.Held lighting = this.held.hold("1.3", LIGHTING, this.held.reading());
+		this.held.drop(List.of("gen:category:decor", "gen:item:7"));
+		assertThat(this.held.current(decor)).isNull();
+		assertThat(this.held.current(lighting)).isEqualTo("1.3");
+		this.held.drop(List.of("gen:everything"));
+		assertThat(this.held.current(lighting)).isNull();
+	}
+
+	@Test
+	void aReadWhoseReplyCameAfterADropOfOneOfItsCountersIsNotHeldButOtherReadsAre() {
+		HeldStamps.Reading decorRead = this.held.reading();
+		HeldStamps.Reading lightingRead = this.held.reading();
+		this.held.drop(List.of("gen:category:decor"));
+		assertThat(this.held.hold("1.2", DECOR, decorRead)).isNull();
+		assertThat(this.held.current(this.held.hold("1.3", LIGHTING, lightingRead))).isEqualTo("1.3");
+	}
+
+	@Test
+	void aDropIsRememberedForAsLongAsAStampReadBeforeItCouldBeHeld() {
+		advance(Duration.ofMillis(300));
+		HeldStamps.Held decor = this.held.hold("1.2", DECOR, this.held.reading());
+		advance(Duration.ofMillis(100));
+		this.held.drop(List.of("gen:category:decor"));
+		// Held until 775 ms (a lease of 500 ms less a twentieth, from 300 ms)
+		advance(Duration.ofMillis(370));
+		assertThat(this.held.current(decor)).isNull();
 	}
 
 	@Test
 	void aReadWhoseReplyCameAfterADropIsNotHeld() {
 		HeldStamps.Reading sentBeforeTheNotice = this.held.reading();
 		this.held.drop();
-		assertThat(this.held.hold("1.2", sentBeforeTheNotice)).isNull();
+		assertThat(this.held.hold("1.2", DECOR, sentBeforeTheNotice)).isNull();
 		assertThat(this.held.current(null)).isNull();
 	}
 
@@ -50,7 +86,7 @@ class HeldStampsTest {
 	void aStampIsRenewedWhenAFifthOfItsLeaseIsLeft() {
 		HeldStamps.Reading reading = this.held.reading();
 		advance(Duration.ofMillis(5));
-		HeldStamps.Held stamp = this.held.hold("1.2", reading);
+		HeldStamps.Held stamp = this.held.hold("1.2", DECOR, reading);
 		// held for 475 ms from the sending, renewed 100 ms before that
 		assertThat(this.held.renewalIn(stamp)).isEqualTo(Duration.ofMillis(370));
 		advance(Duration.ofMillis(400));
@@ -62,7 +98,7 @@ class HeldStampsTest {
 		assertThat(this.held.holding()).isFalse();
 		this.held.listening(true);
 		assertThat(this.held.holding()).isTrue();
-		HeldStamps.Held stamp = this.held.hold("1.2", this.held.reading());
+		HeldStamps.Held stamp = this.held.hold("1.2", DECOR, this.held.reading());
 		this.held.listening(false);
 		assertThat(this.held.holding()).isFalse();
 		assertThat(this.held.current(stamp)).isNull();
@@ -74,7 +110,7 @@ class HeldStampsTest {
 		none.listening(true);
 		assertThat(none.configured()).isFalse();
 		assertThat(none.holding()).isFalse();
-		assertThat(none.current(none.hold("1.2", none.reading()))).isNull();
+		assertThat(none.current(none.hold("1.2", DECOR, none.reading()))).isNull();
 	}
 
 	private void advance(Duration duration) {
