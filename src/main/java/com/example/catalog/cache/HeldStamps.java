@@ -3,10 +3,10 @@ package com.example.catalog.cache;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
@@ -25,9 +25,15 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * <p>
  * Drops are numbered: a stamp remembers the number current when its read was sent, and is
  * dropped by any later drop of one of its counters, or of all. A counter's last drop is
- * remembered for a lease, since no stamp read before it is held longer.
+ * remembered for at least a lease, since no stamp read before it is held longer.
  */
 final class HeldStamps {
+
+	/**
+	 * How many counters' drops are remembered before those older than a lease are
+	 * forgotten.
+	 */
+	private static final int FORGET_ABOVE = 4096;
 
 	/** Holds nothing: every request reads its generations. */
 	static final HeldStamps NONE = new HeldStamps(Duration.ZERO, Ticker.systemTicker());
@@ -47,8 +53,11 @@ final class HeldStamps {
 	/** The number of the last drop of every held stamp. */
 	private volatile long allDroppedAt;
 
-	/** Each counter's last drop, for a lease after it. */
-	private final Cache<String, Long> droppedAt;
+	/**
+	 * Each counter's last drop, for at least a lease after it; a plain map, not a cache,
+	 * because drops come on event loops, where a cache's maintenance may not wait.
+	 */
+	private final Map<String, Drop> droppedAt = new ConcurrentHashMap<>();
 
 	private volatile boolean listening;
 
@@ -57,7 +66,6 @@ final class HeldStamps {
 		long leaseNanos = lease.toNanos();
 		this.holdNanos = Math.max(0, leaseNanos - Math.max(Duration.ofMillis(1).toNanos(), leaseNanos / 20));
 		this.ticker = ticker;
-		this.droppedAt = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(lease).build();
 	}
 
 	/** Whether writers must notify holders and wait for them: holding is configured. */
@@ -92,9 +100,13 @@ final class HeldStamps {
 
 	/** The held stamps that depend on one of {@code counters} are dropped. */
 	void drop(Collection<String> counters) {
-		long drop = this.drops.incrementAndGet();
+		Drop drop = new Drop(this.drops.incrementAndGet(), this.ticker.read());
 		for (String counter : counters) {
 			this.droppedAt.put(counter, drop);
+		}
+		if (this.droppedAt.size() > FORGET_ABOVE) {
+			long leaseNanos = this.lease.toNanos();
+			this.droppedAt.values().removeIf((earlier) -> drop.at() - earlier.at() > leaseNanos);
 		}
 	}
 
@@ -126,8 +138,8 @@ final class HeldStamps {
 			return true;
 		}
 		for (String counter : counters) {
-			Long dropped = this.droppedAt.getIfPresent(counter);
-			if (dropped != null && dropped > lastDrop) {
+			Drop dropped = this.droppedAt.get(counter);
+			if (dropped != null && dropped.number() > lastDrop) {
 				return true;
 			}
 		}
@@ -140,6 +152,10 @@ final class HeldStamps {
 	 */
 	Duration renewalIn(Held held) {
 		return Duration.ofNanos(Math.max(0, held.until() - this.lease.toNanos() / 5 - this.ticker.read()));
+	}
+
+	/** A drop's number, and when it came (ticker time). */
+	private record Drop(long number, long at) {
 	}
 
 	/** When a read was sent, and the number of the last drop before it. */

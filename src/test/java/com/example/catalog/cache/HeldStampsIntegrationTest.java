@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -87,6 +88,17 @@ class HeldStampsIntegrationTest {
 		StepVerifier.create(writer.generations().bump(List.of(Generations.EVERYTHING), "tx:2"))
 			.expectComplete()
 			.verify(VERIFY);
+		assertThat(stamp(reader, "category:decor")).contains("42");
+	}
+
+	@Test
+	void aWriteOfMoreCountersThanANoticeNamesDropsEveryHeldStamp() {
+		Instance writer = instance(Duration.ofSeconds(60));
+		Instance reader = instance(Duration.ofSeconds(60));
+		stamp(reader, "category:decor");
+		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		List<String> manyItems = IntStream.range(0, 300).mapToObj((id) -> "item:" + id).toList();
+		StepVerifier.create(writer.generations().bump(manyItems, "tx:1")).expectComplete().verify(VERIFY);
 		assertThat(stamp(reader, "category:decor")).contains("42");
 	}
 
