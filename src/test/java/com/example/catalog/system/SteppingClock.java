@@ -9,14 +9,29 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The system clock, ahead by what a test has skipped: time passes as it does for the rest
- * of an application under test, and a test can let a cooldown pass without sleeping.
+ * of an application under test, and a test can let a cooldown pass without sleeping. A
+ * test that asserts something happens within a window of time freezes it meanwhile, so
+ * that a slow machine cannot let the window pass.
  */
 final class SteppingClock extends Clock {
 
 	private final AtomicLong skippedMillis = new AtomicLong();
 
+	/** The system time when the clock was frozen; 0 while it runs. */
+	private volatile long frozenAt;
+
 	void skip(Duration duration) {
 		this.skippedMillis.addAndGet(duration.toMillis());
+	}
+
+	/** Stops the system time's part of this clock; only skips move it. */
+	void freeze() {
+		this.frozenAt = System.currentTimeMillis();
+	}
+
+	/** Lets the system time's part run again (this clock jumps to it, never back). */
+	void thaw() {
+		this.frozenAt = 0;
 	}
 
 	@Override
@@ -31,7 +46,8 @@ final class SteppingClock extends Clock {
 
 	@Override
 	public long millis() {
-		return System.currentTimeMillis() + this.skippedMillis.get();
+		long frozen = this.frozenAt;
+		return ((frozen != 0) ? frozen : System.currentTimeMillis()) + this.skippedMillis.get();
 	}
 
 	@Override
