@@ -22,19 +22,24 @@ final class CounterBumps {
 
 	/**
 	 * KEYS[1] is the change's marker, then its counters; ARGV: marker TTL, seed, counter
-	 * TTL (milliseconds). Increments the counters once per marker. Where stamps are held,
-	 * the shared slot's call also names the holders' registry as its last key (field:
+	 * TTL (milliseconds), the call's nonce. Increments the counters once per marker (the
+	 * marker keeps the nonce of the call that applied it). Where stamps are held, the
+	 * shared slot's call also names the holders' registry as its last key (field:
 	 * instance, value: end of its lease, Redis time in ms; {@code ~born}: when the
 	 * registry was created) and passes the lease (ms), the channel and the notice: the
 	 * script then publishes the notice and answers how long holders may be unknown for
 	 * (the registry is younger than a lease: Redis lost it, or never had it), then each
-	 * holder's lease left. A repeated change publishes again: its first notice may have
-	 * gone unheard.
+	 * holder's lease left. The call that applied the change publishes again when it
+	 * repeats itself (its first reply, and perhaps its notice, may have been lost); a
+	 * change another call applied (the change feed of every instance reports each write
+	 * again) was notified by that call, which waits for its holders: the script answers
+	 * that nobody is to be waited for.
 	 */
 	private static final RedisScript<List> BUMP = RedisScript.of(CounterKeys.LUA_NOW + """
-			local notifying = #ARGV > 3
+			local notifying = #ARGV > 4
 			local last = notifying and #KEYS - 1 or #KEYS
-			if redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+			local applied = redis.call('set', KEYS[1], ARGV[4], 'NX', 'PX', ARGV[1])
+			if applied then
 			  for i = 2, last do
 			    if redis.call('exists', KEYS[i]) == 1 then redis.call('incr', KEYS[i])
 			    else redis.call('set', KEYS[i], ARGV[2]) end
@@ -42,13 +47,14 @@ final class CounterBumps {
 			  end
 			end
 			if not notifying then return {} end
+			if not applied and redis.call('get', KEYS[1]) ~= ARGV[4] then return {0} end
 			local registry = KEYS[#KEYS]
 			local born = tonumber(redis.call('hget', registry, '~born'))
 			if not born then
 			  born = now
 			  redis.call('hset', registry, '~born', now)
 			end
-			local answer = {math.max(0, born + tonumber(ARGV[4]) - now)}
+			local answer = {math.max(0, born + tonumber(ARGV[5]) - now)}
 			local fields = redis.call('hgetall', registry)
 			for i = 1, #fields, 2 do
 			  if fields[i] ~= '~born' then
@@ -59,7 +65,7 @@ final class CounterBumps {
 			    else redis.call('hdel', registry, fields[i]) end
 			  end
 			end
-			redis.call('publish', ARGV[5], ARGV[6])
+			redis.call('publish', ARGV[6], ARGV[7])
 			return answer
 			""", List.class);
 
@@ -93,7 +99,7 @@ final class CounterBumps {
 	 */
 	Mono<InvalidationNotices.Holders> apply(CounterChange change, Duration timeout, String nonce) {
 		List<byte[]> args = List.of(CounterKeys.ascii(MARKER_TTL.toMillis()), this.keys.seed(),
-				CounterKeys.ascii(this.counterTtl.toMillis()));
+				CounterKeys.ascii(this.counterTtl.toMillis()), CounterKeys.utf8(nonce));
 		return Flux.fromIterable(change.slots()).flatMap((slot) -> {
 			boolean notifying = this.notices != null && this.keys.isShared(slot.counters().get(0));
 			List<String> keys = new ArrayList<>(slot.counters().size() + 2);

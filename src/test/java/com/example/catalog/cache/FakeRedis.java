@@ -92,10 +92,9 @@ final class FakeRedis {
 				return command("HELD READ", () -> Mono.just((Object) seed(keys.subList(1, keys.size()), args))).flux();
 			}
 			if (text.contains("'incr'")) {
-				// A notifying bump (more than three arguments) names the registry of
-				// holders
-				// last; nobody is registered to hold here, nobody is waited for.
-				boolean notifying = args.size() > 3;
+				// A notifying bump (more than four arguments) names the registry of
+				// holders last; nobody is registered to hold here, nobody is waited for.
+				boolean notifying = args.size() > 4;
 				return command("BUMP", () -> {
 					bump(notifying ? keys.subList(0, keys.size() - 1) : keys, args);
 					return Mono.just((Object) (notifying ? List.of(0L) : List.of()));

@@ -103,6 +103,47 @@ class HeldStampsIntegrationTest {
 	}
 
 	@Test
+	void aChangeAnotherCallAppliedNeitherNotifiesNorWaitsForHolders() {
+		Instance writer = instance(Duration.ofSeconds(60));
+		Instance reader = instance(Duration.ofSeconds(60));
+		stamp(reader, "category:decor");
+		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		String afterTheChange = stamp(reader, "category:decor");
+		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		// Were the report waited for, this holder would keep it a minute.
+		long leaseEnd = redisTimeMillis(writer) + 60_000;
+		redis(writer).opsForHash().put(registry(), "cut-off-instance", Long.toString(leaseEnd)).block(VERIFY);
+		// The change feed reporting the same change: another call, the same change.
+		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(stamp(reader, "category:decor")).isEqualTo(afterTheChange);
+	}
+
+	@Test
+	void aCallThatRepeatsItselfNotifiesAgain() {
+		Instance writer = instance(Duration.ofSeconds(60));
+		Instance reader = instance(Duration.ofSeconds(60));
+		CounterBumps bumps = new CounterBumps(writer.redis(), new CounterKeys(this.prefix, Clock.systemUTC()),
+				Duration.ofHours(3), writer.held(), writer.notices());
+		CounterChange change = new CounterKeys(this.prefix, Clock.systemUTC()).change(List.of("category:decor"),
+				"tx:1");
+		stamp(reader, "category:decor");
+		StepVerifier.create(writer.notices().awaitHolders("call-1", bumps.apply(change, VERIFY, "call-1")))
+			.expectComplete()
+			.verify(VERIFY);
+		String afterTheChange = stamp(reader, "category:decor");
+		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		// Its reply was lost, say: the same call again.
+		StepVerifier.create(writer.notices().awaitHolders("call-1", bumps.apply(change, VERIFY, "call-1")))
+			.expectComplete()
+			.verify(VERIFY);
+		assertThat(stamp(reader, "category:decor")).isNotEqualTo(afterTheChange).contains("42");
+	}
+
+	@Test
 	void aWriteWaitsOutTheLeaseOfAHolderThatDoesNotAcknowledge() {
 		Instance writer = instance(Duration.ofSeconds(60));
 		stamp(writer, "category:decor");
@@ -235,14 +276,15 @@ class HeldStampsIntegrationTest {
 		notices.start();
 		Generations generations = new Generations(redis, this.prefix, Duration.ofHours(3), Duration.ofSeconds(2),
 				Duration.ofSeconds(2), Clock.systemUTC(), metrics, held, notices);
-		Instance instance = new Instance(factory, template, notices, generations, meters);
+		Instance instance = new Instance(factory, template, redis, held, notices, generations, meters);
 		this.instances.add(instance);
 		await().atMost(VERIFY).until(held::holding);
 		return instance;
 	}
 
 	private record Instance(LettuceConnectionFactory factory, ReactiveRedisTemplate<String, byte[]> template,
-			InvalidationNotices notices, Generations generations, SimpleMeterRegistry meters) {
+			GuardedRedis redis, HeldStamps held, InvalidationNotices notices, Generations generations,
+			SimpleMeterRegistry meters) {
 
 		void stop() {
 			this.notices.stop();
