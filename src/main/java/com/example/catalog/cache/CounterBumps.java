@@ -22,23 +22,23 @@ final class CounterBumps {
 
 	/**
 	 * KEYS[1] is the change's marker, then its counters; ARGV: marker TTL, seed, counter
-	 * TTL (milliseconds), the call's nonce. Increments the counters once per marker (the
-	 * marker keeps the nonce of the call that applied it). Where stamps are held, the
-	 * shared slot's call also names the holders' registry as its last key (field:
-	 * instance, value: end of its lease, Redis time in ms; {@code ~born}: when the
-	 * registry was created) and passes the lease (ms), the channel and the notice: the
-	 * script then publishes the notice and answers how long holders may be unknown for
-	 * (the registry is younger than a lease: Redis lost it, or never had it), then each
-	 * holder's lease left. The call that applied the change publishes again when it
-	 * repeats itself (its first reply, and perhaps its notice, may have been lost); a
-	 * change another call applied (the change feed of every instance reports each write
-	 * again) was notified by that call, which waits for its holders: the script answers
-	 * that nobody is to be waited for.
+	 * TTL (milliseconds), whether the change is reported ({@code 1}) rather than made by
+	 * this call's writer ({@code 0}). Increments the counters once per marker. Where
+	 * stamps are held, the shared slot's call also names the holders' registry as its
+	 * last key (field: instance, value: end of its lease, Redis time in ms;
+	 * {@code ~born}: when the registry was created) and passes the lease (ms), the
+	 * channel and the notice: the script then publishes the notice and answers how long
+	 * holders may be unknown for (the registry is younger than a lease: Redis lost it, or
+	 * never had it), then each holder's lease left. A writer's call publishes even when
+	 * the change was applied before (by its own earlier call whose reply was lost, or by
+	 * a report that came first): its answer to its client waits for the holders' drops. A
+	 * report of a change already applied publishes nothing and answers nobody to wait
+	 * for: whoever applied it did both.
 	 */
 	private static final RedisScript<List> BUMP = RedisScript.of(CounterKeys.LUA_NOW + """
 			local notifying = #ARGV > 4
 			local last = notifying and #KEYS - 1 or #KEYS
-			local applied = redis.call('set', KEYS[1], ARGV[4], 'NX', 'PX', ARGV[1])
+			local applied = redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[1])
 			if applied then
 			  for i = 2, last do
 			    if redis.call('exists', KEYS[i]) == 1 then redis.call('incr', KEYS[i])
@@ -47,7 +47,7 @@ final class CounterBumps {
 			  end
 			end
 			if not notifying then return {} end
-			if not applied and redis.call('get', KEYS[1]) ~= ARGV[4] then return {0} end
+			if not applied and ARGV[4] == '1' then return {0} end
 			local registry = KEYS[#KEYS]
 			local born = tonumber(redis.call('hget', registry, '~born'))
 			if not born then
@@ -97,9 +97,9 @@ final class CounterBumps {
 	 * held, the shared slot's reply drops this instance's own held stamps of the changed
 	 * counters, since a read of them may have crossed the change.
 	 */
-	Mono<InvalidationNotices.Holders> apply(CounterChange change, Duration timeout, String nonce) {
+	Mono<InvalidationNotices.Holders> apply(CounterChange change, Duration timeout, String nonce, boolean reported) {
 		List<byte[]> args = List.of(CounterKeys.ascii(MARKER_TTL.toMillis()), this.keys.seed(),
-				CounterKeys.ascii(this.counterTtl.toMillis()), CounterKeys.utf8(nonce));
+				CounterKeys.ascii(this.counterTtl.toMillis()), CounterKeys.ascii(reported ? 1 : 0));
 		return Flux.fromIterable(change.slots()).flatMap((slot) -> {
 			boolean notifying = this.notices != null && this.keys.isShared(slot.counters().get(0));
 			List<String> keys = new ArrayList<>(slot.counters().size() + 2);

@@ -108,7 +108,7 @@ final class Generations {
 		});
 		return this.pending
 			.retryThenCheck(counters.keys(),
-					(change) -> this.bumps.apply(change, this.retryTimeout, UUID.randomUUID().toString()).then())
+					(change) -> this.bumps.apply(change, this.retryTimeout, UUID.randomUUID().toString(), false).then())
 			.then(Mono.defer(() -> {
 				String current = this.held.current(counters.held());
 				if (current != null) {
@@ -143,18 +143,26 @@ final class Generations {
 	 * completes when Redis has confirmed it and no instance holds a stamp from before it;
 	 * retried within the invalidation timeout, past which it fails with
 	 * {@link InvalidationUnconfirmedException} and the change is kept pending (see
-	 * {@link #stamp}).
+	 * {@link #stamp}). A {@code reported} change (one its writer invalidates too) that
+	 * was applied already completes once Redis has confirmed that: whoever applied it
+	 * told the holders and waited for them.
 	 */
-	Mono<Void> bump(Collection<String> scopes, String changeId) {
+	Mono<Void> bump(Collection<String> scopes, String changeId, boolean reported) {
 		CounterChange change = this.keys.change(scopes, changeId);
 		String nonce = UUID.randomUUID().toString();
-		Mono<InvalidationNotices.Holders> confirmed = confirm(scopes, change, nonce);
+		Mono<InvalidationNotices.Holders> confirmed = confirm(scopes, change, nonce, reported);
 		return (this.notices != null) ? this.notices.awaitHolders(nonce, confirmed) : confirmed.then();
 	}
 
-	private Mono<InvalidationNotices.Holders> confirm(Collection<String> scopes, CounterChange change, String nonce) {
+	/** A writer's change: {@link #bump(Collection, String, boolean)}, not reported. */
+	Mono<Void> bump(Collection<String> scopes, String changeId) {
+		return bump(scopes, changeId, false);
+	}
+
+	private Mono<InvalidationNotices.Holders> confirm(Collection<String> scopes, CounterChange change, String nonce,
+			boolean reported) {
 		long started = System.nanoTime();
-		return this.bumps.apply(change, this.invalidationTimeout, nonce)
+		return this.bumps.apply(change, this.invalidationTimeout, nonce, reported)
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(10))
 				.maxBackoff(Duration.ofMillis(200))
 				.filter(CacheUnavailableException.class::isInstance))

@@ -208,10 +208,25 @@ public class ResponseCache {
 	 * transaction, say)
 	 */
 	public Mono<Void> invalidate(Collection<String> scopes, String changeId) {
+		return invalidate(scopes, changeId, false);
+	}
+
+	/**
+	 * {@link #invalidate} for a change reported by someone other than its writer (a feed
+	 * of the database's changes, say), who invalidates it too: when the change has been
+	 * applied already, it completes without telling the other instances again or waiting
+	 * for them, since whoever applied it did both.
+	 */
+	public Mono<Void> invalidateReported(Collection<String> scopes, String changeId) {
+		return invalidate(scopes, changeId, true);
+	}
+
+	private Mono<Void> invalidate(Collection<String> scopes, String changeId, boolean reported) {
 		if (!this.properties.enabled()) {
 			return Mono.empty();
 		}
-		return this.generations.bump(scopes, changeId).doOnSuccess((confirmed) -> this.rewarming.changed(scopes));
+		return this.generations.bump(scopes, changeId, reported)
+			.doOnSuccess((confirmed) -> this.rewarming.changed(scopes));
 	}
 
 	/** Makes every cached response a miss, on every instance. */

@@ -198,7 +198,7 @@ final class ChangeFeed implements SmartLifecycle {
 			logger.warn("Ignoring an unreadable change announcement: " + notification.getParameter(), ex);
 			return Mono.empty();
 		}
-		return this.cache.invalidate(change.scopes(), change.changeId()).doOnSuccess((ignored) -> {
+		return this.cache.invalidateReported(change.scopes(), change.changeId()).doOnSuccess((ignored) -> {
 			this.notifications.increment();
 			if (change.announcedAtMillis() > 0) {
 				this.lag.record(Math.max(0, this.clock.millis() - change.announcedAtMillis()), TimeUnit.MILLISECONDS);
