@@ -78,9 +78,16 @@ class ResponsesOnTheirEventLoopIntegrationTest {
 	void backToBackHitsAreNeverHeldBack() throws IOException, InterruptedException {
 		String page = "/catalog?category=" + this.category + "&limit=3";
 		assertThat(cacheStatus(page)).isEqualTo("catalog; fwd=miss; stored");
+		List<String> statuses = new ArrayList<>();
 		for (int i = 0; i < 200; i++) {
-			assertThat(cacheStatus(page)).isEqualTo("catalog; hit");
+			statuses.add(cacheStatus(page));
 		}
+		// Other application contexts of the test run share Redis and the database: a
+		// change feed of theirs that reconnects invalidates everything (once seen in CI
+		// during this loop), and the next request loads again.
+		assertThat(statuses)
+			.allMatch((status) -> status.equals("catalog; hit") || status.equals("catalog; fwd=miss; stored"));
+		assertThat(statuses).filteredOn("catalog; hit"::equals).hasSizeGreaterThanOrEqualTo(195);
 		assertNoRequestHeldBack(201);
 	}
 
