@@ -1,14 +1,9 @@
 package com.example.catalog.cache;
 
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,7 +15,6 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
@@ -48,9 +42,6 @@ final class InvalidationNotices implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(InvalidationNotices.class);
 
-	/** More counters changed at once than a notice names: it names none. */
-	private static final int MAX_COUNTERS_NAMED = 256;
-
 	/**
 	 * Marks when the registry of holders (KEYS[1]) was created, unless it exists: a write
 	 * waits a whole lease while the registry is younger than a lease.
@@ -72,7 +63,7 @@ final class InvalidationNotices implements SmartLifecycle {
 
 	private final String holderRegistry;
 
-	private final Map<String, Acknowledgements> awaited = new ConcurrentHashMap<>();
+	private final Map<String, NoticeAcknowledgements> awaited = new ConcurrentHashMap<>();
 
 	private final Counter leasesWaitedOut;
 
@@ -111,18 +102,9 @@ final class InvalidationNotices implements SmartLifecycle {
 		return this.channel + ":ack:" + writerId;
 	}
 
-	/**
-	 * The notice a write publishes: who to acknowledge, which write, and the counters it
-	 * changed, each URL-encoded (so none holds a space); none named when there are too
-	 * many, which drops everything held.
-	 */
+	/** The text of the notice a write of {@code counters} publishes. */
 	String notice(String nonce, List<String> counters) {
-		StringBuilder notice = new StringBuilder(this.instanceId).append(' ').append(nonce);
-		if (counters.size() <= MAX_COUNTERS_NAMED) {
-			counters
-				.forEach((counter) -> notice.append(' ').append(URLEncoder.encode(counter, StandardCharsets.UTF_8)));
-		}
-		return notice.toString();
+		return InvalidationNotice.of(this.instanceId, nonce, counters).text();
 	}
 
 	/**
@@ -133,7 +115,7 @@ final class InvalidationNotices implements SmartLifecycle {
 	 */
 	Mono<Void> awaitHolders(String nonce, Mono<Holders> write) {
 		return Mono.defer(() -> {
-			Acknowledgements acknowledgements = new Acknowledgements();
+			NoticeAcknowledgements acknowledgements = new NoticeAcknowledgements(this.instanceId, this.leasesWaitedOut);
 			this.awaited.put(nonce, acknowledgements);
 			return write.flatMap((holders) -> acknowledgements.await(holders))
 				.doFinally((signal) -> this.awaited.remove(nonce));
@@ -189,37 +171,31 @@ final class InvalidationNotices implements SmartLifecycle {
 	}
 
 	private Mono<Void> heard(Message<String, String> message) {
-		String[] parts = message.getMessage().split(" ");
-		if (parts.length < 2) {
-			return Mono.empty();
-		}
 		if (!message.getChannel().equals(this.channel)) {
-			// An acknowledgement: the write's nonce first, the holder last.
-			Acknowledgements acknowledgements = this.awaited.get(parts[0]);
+			InvalidationNotice.Acknowledgement acknowledgement = InvalidationNotice.Acknowledgement
+				.parse(message.getMessage());
+			NoticeAcknowledgements acknowledgements = (acknowledgement != null)
+					? this.awaited.get(acknowledgement.nonce()) : null;
 			if (acknowledgements != null) {
-				acknowledgements.acknowledged(parts[parts.length - 1]);
+				acknowledgements.acknowledged(acknowledgement.holderId());
 			}
 			return Mono.empty();
 		}
-		String writerId = parts[0];
-		if (writerId.equals(this.instanceId)) {
+		InvalidationNotice notice = InvalidationNotice.parse(message.getMessage());
+		if (notice == null || notice.writerId().equals(this.instanceId)) {
 			return Mono.empty();
 		}
-		if (parts.length == 2) {
+		if (notice.dropsEverything()) {
 			this.held.drop();
 		}
 		else {
-			List<String> counters = new ArrayList<>(parts.length - 2);
-			for (int i = 2; i < parts.length; i++) {
-				counters.add(URLDecoder.decode(parts[i], StandardCharsets.UTF_8));
-			}
-			this.held.drop(counters);
+			this.held.drop(notice.counters());
 		}
-		byte[] acknowledgement = (parts[1] + " " + this.instanceId).getBytes(StandardCharsets.UTF_8);
+		byte[] acknowledgement = notice.acknowledgement(this.instanceId).getBytes(StandardCharsets.UTF_8);
 		// A lost acknowledgement costs the writer its wait for this lease, nothing more.
 		return this.redis
 			.callUnbroken("PUBLISH", this.publishTimeout,
-					(redis) -> redis.convertAndSend(acknowledgementChannel(writerId), acknowledgement))
+					(redis) -> redis.convertAndSend(acknowledgementChannel(notice.writerId()), acknowledgement))
 			.then()
 			.onErrorResume(CacheUnavailableException.class, (ex) -> Mono.empty());
 	}
@@ -282,50 +258,6 @@ final class InvalidationNotices implements SmartLifecycle {
 
 		/** A write that touched no shared counter: nobody to wait for. */
 		static final Holders NONE = new Holders(0, Map.of());
-
-	}
-
-	/** The acknowledgements of one write's notice. */
-	private final class Acknowledgements {
-
-		private final Set<String> received = ConcurrentHashMap.newKeySet();
-
-		private final Sinks.Empty<Void> all = Sinks.empty();
-
-		private volatile Set<String> expected;
-
-		void acknowledged(String holder) {
-			this.received.add(holder);
-			check();
-		}
-
-		Mono<Void> await(Holders holders) {
-			Set<String> others = new HashSet<>(holders.leaseLeft().keySet());
-			others.remove(InvalidationNotices.this.instanceId);
-			long longest = others.stream().mapToLong(holders.leaseLeft()::get).max().orElse(0);
-			this.expected = others;
-			check();
-			Mono<Void> holdersDone = this.all.asMono()
-				.or(Mono.delay(Duration.ofMillis(longest + 1)).then(Mono.fromRunnable(this::countWaitedOut)));
-			Mono<Void> unknownDone = (holders.unknownFor() > 0)
-					? Mono.delay(Duration.ofMillis(holders.unknownFor() + 1)).then() : Mono.empty();
-			return Mono.when(holdersDone, unknownDone);
-		}
-
-		private void countWaitedOut() {
-			Set<String> missing = new HashSet<>(this.expected);
-			missing.removeAll(this.received);
-			if (!missing.isEmpty()) {
-				InvalidationNotices.this.leasesWaitedOut.increment(missing.size());
-			}
-		}
-
-		private void check() {
-			Set<String> waitingFor = this.expected;
-			if (waitingFor != null && this.received.containsAll(waitingFor)) {
-				this.all.tryEmitEmpty();
-			}
-		}
 
 	}
 
