@@ -64,11 +64,9 @@ class HeldStampsIntegrationTest {
 		Instance reader = instance(Duration.ofSeconds(60));
 		String before = stamp(reader, "category:decor");
 		// Behind the cache's back: a held stamp does not see it.
-		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		setBehindTheCachesBack(reader, "category:decor", "42");
 		assertThat(stamp(reader, "category:decor")).isEqualTo(before);
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1"));
 		assertThat(stamp(reader, "category:decor")).isNotEqualTo(before).contains("43");
 	}
 
@@ -78,16 +76,12 @@ class HeldStampsIntegrationTest {
 		Instance reader = instance(Duration.ofSeconds(60));
 		String decor = stamp(reader, "category:decor");
 		String lighting = stamp(reader, "category:living room");
-		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
-		StepVerifier.create(writer.generations().bump(List.of("category:living room"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		setBehindTheCachesBack(reader, "category:decor", "42");
+		completes(writer.generations().bump(List.of("category:living room"), "tx:1"));
 		assertThat(stamp(reader, "category:living room")).isNotEqualTo(lighting);
 		// Still held: the write did not touch it, so Redis is not asked.
 		assertThat(stamp(reader, "category:decor")).isEqualTo(decor);
-		StepVerifier.create(writer.generations().bump(List.of(Generations.EVERYTHING), "tx:2"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of(Generations.EVERYTHING), "tx:2"));
 		assertThat(stamp(reader, "category:decor")).contains("42");
 	}
 
@@ -96,9 +90,9 @@ class HeldStampsIntegrationTest {
 		Instance writer = instance(Duration.ofSeconds(60));
 		Instance reader = instance(Duration.ofSeconds(60));
 		stamp(reader, "category:decor");
-		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		setBehindTheCachesBack(reader, "category:decor", "42");
 		List<String> manyItems = IntStream.range(0, 300).mapToObj((id) -> "item:" + id).toList();
-		StepVerifier.create(writer.generations().bump(manyItems, "tx:1")).expectComplete().verify(VERIFY);
+		completes(writer.generations().bump(manyItems, "tx:1"));
 		assertThat(stamp(reader, "category:decor")).contains("42");
 	}
 
@@ -107,18 +101,14 @@ class HeldStampsIntegrationTest {
 		Instance writer = instance(Duration.ofSeconds(60));
 		Instance reader = instance(Duration.ofSeconds(60));
 		stamp(reader, "category:decor");
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1"));
 		String afterTheChange = stamp(reader, "category:decor");
-		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		setBehindTheCachesBack(reader, "category:decor", "42");
 		// Were the report waited for, this holder would keep it a minute.
 		long leaseEnd = redisTimeMillis(writer) + 60_000;
 		redis(writer).opsForHash().put(registry(), "cut-off-instance", Long.toString(leaseEnd)).block(VERIFY);
 		// The writer's change feed reports the write again.
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1", true))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1", true));
 		assertThat(stamp(reader, "category:decor")).isEqualTo(afterTheChange);
 	}
 
@@ -129,16 +119,12 @@ class HeldStampsIntegrationTest {
 		Instance feed = instance(Duration.ofSeconds(60));
 		stamp(reader, "category:decor");
 		// A change feed heard of the commit before the writer's own invalidation ran.
-		StepVerifier.create(feed.generations().bump(List.of("category:decor"), "tx:1", true))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(feed.generations().bump(List.of("category:decor"), "tx:1", true));
 		String afterTheReport = stamp(reader, "category:decor");
-		redis(reader).opsForValue().set(counter("category:decor"), ascii("42")).block(VERIFY);
+		setBehindTheCachesBack(reader, "category:decor", "42");
 		// The writer answers its client only once no holder can serve a page from
 		// before the change, whoever applied it.
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1"));
 		assertThat(stamp(reader, "category:decor")).isNotEqualTo(afterTheReport).contains("42");
 	}
 
@@ -149,9 +135,7 @@ class HeldStampsIntegrationTest {
 		// A holder cut off from the notices: registered, never acknowledging.
 		long leaseEnd = redisTimeMillis(writer) + 1500;
 		redis(writer).opsForHash().put(registry(), "cut-off-instance", Long.toString(leaseEnd)).block(VERIFY);
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1"));
 		assertThat(redisTimeMillis(writer)).as("Redis time once the write completed").isGreaterThanOrEqualTo(leaseEnd);
 		assertThat(writer.meters().get("catalog.cache.stamps.leases.waited.out").counter().count()).isEqualTo(1);
 	}
@@ -165,9 +149,7 @@ class HeldStampsIntegrationTest {
 		// unknown.
 		redis(writer).delete(registry()).block(VERIFY);
 		long forgotten = redisTimeMillis(writer);
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1"));
 		assertThat(redisTimeMillis(writer)).isGreaterThanOrEqualTo(forgotten + 1500);
 	}
 
@@ -191,16 +173,12 @@ class HeldStampsIntegrationTest {
 		stamp(stopped, "category:decor");
 		assertThat(redis(writer).opsForHash().hasKey(registry(), stopped.notices().instanceId()).block(VERIFY))
 			.isTrue();
-		StepVerifier.create(Mono.<Void>create((stopping) -> stopped.notices().stop(stopping::success)))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(Mono.<Void>create((stopping) -> stopped.notices().stop(stopping::success)));
 		assertThat(redis(writer).opsForHash().hasKey(registry(), stopped.notices().instanceId()).block(VERIFY))
 			.isFalse();
 		// It no longer hears notices: had it stayed registered, the write would wait a
 		// minute.
-		StepVerifier.create(writer.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(writer.generations().bump(List.of("category:decor"), "tx:1"));
 	}
 
 	@Test
@@ -208,7 +186,7 @@ class HeldStampsIntegrationTest {
 		Instance reader = instance(Duration.ofSeconds(60));
 		String scope = CacheKey.PRINCIPAL_SCOPE_PREFIX + "alice";
 		String before = stamp(reader, scope);
-		redis(reader).opsForValue().set(counter(scope), ascii("42")).block(VERIFY);
+		setBehindTheCachesBack(reader, scope, "42");
 		assertThat(stamp(reader, scope)).isNotEqualTo(before).endsWith(".42");
 	}
 
@@ -216,10 +194,17 @@ class HeldStampsIntegrationTest {
 	void aWriteOfTheHolderItselfDropsItsHeldStamps() {
 		Instance instance = instance(Duration.ofSeconds(60));
 		String before = stamp(instance, "category:decor");
-		StepVerifier.create(instance.generations().bump(List.of("category:decor"), "tx:1"))
-			.expectComplete()
-			.verify(VERIFY);
+		completes(instance.generations().bump(List.of("category:decor"), "tx:1"));
 		assertThat(stamp(instance, "category:decor")).isNotEqualTo(before);
+	}
+
+	private static void completes(Mono<?> work) {
+		StepVerifier.create(work).expectComplete().verify(VERIFY);
+	}
+
+	/** Sets a counter in Redis as no write of the cache would: unseen by held stamps. */
+	private void setBehindTheCachesBack(Instance instance, String scope, String value) {
+		redis(instance).opsForValue().set(counter(scope), ascii(value)).block(VERIFY);
 	}
 
 	private String stamp(Instance instance, String scope) {
