@@ -8,7 +8,9 @@
 # X-Forwarded-For trusted. After 30 s of warm-up (q searches, item pages), one connection sends
 # for 10 s: `GET /catalog?q=<random digits>` (each a miss and a search), then item pages in turn
 # (each a miss until every item has been read once, then hits). Prints requests/s and the jar's
-# CPU time (/proc utime + stime) per request.
+# CPU time (/proc utime + stime) per request. MISS_CPU_WARMUP="SEARCH_SECONDS ITEM_SECONDS" (default
+# "20 10") lengthens the warm-up: with the default the first jar of a pair can still be paying for
+# the JIT during its measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 JAR [JAR...]" >&2; exit 2; }
@@ -23,6 +25,7 @@ cat >"$OUT/items.lua" <<'LUA'
 local n = 0
 request = function() n = n + 1; return wrk.format("GET", "/catalog/items/" .. (n % 10000 + 1)) end
 LUA
+read -r WARM_SEARCHES WARM_ITEMS <<<"${MISS_CPU_WARMUP:-20 10}"
 ticks=$(getconf CLK_TCK)
 for jar in "$@"; do
   redis-cli -n 11 flushdb >/dev/null
@@ -32,8 +35,8 @@ for jar in "$@"; do
     java -Xmx512m -jar "$jar" >"$OUT/service.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do curl -sf "$BASE/actuator/health" >/dev/null && break; sleep 0.5; done
-  wrk -t1 -c4 -d20s -s "$OUT/searches.lua" "$BASE" >/dev/null
-  wrk -t1 -c4 -d10s -s "$OUT/items.lua" "$BASE" >/dev/null
+  wrk -t1 -c4 -d"${WARM_SEARCHES}s" -s "$OUT/searches.lua" "$BASE" >/dev/null
+  wrk -t1 -c4 -d"${WARM_ITEMS}s" -s "$OUT/items.lua" "$BASE" >/dev/null
   for phase in searches items; do
     redis-cli -n 11 flushdb >/dev/null
     c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")

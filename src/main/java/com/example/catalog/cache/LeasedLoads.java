@@ -56,11 +56,12 @@ final class LeasedLoads {
 	 * Runs once per key and stamp in this instance (the single flight): the entry from
 	 * Redis, or else a load, which across instances is guarded by the load lease so that
 	 * the other instances wait for the holder's value instead of loading too. A miss asks
-	 * {@code admission} before it takes the lease (or waits for another's); a request
-	 * refused there has cost Redis no lease. {@code admission} must answer the same when
-	 * asked twice (it is asked again should Redis fail after it). {@code stored} is what
-	 * Redis held for the key when the generations were read, if it was read along with
-	 * them ({@code null}: it is read now).
+	 * {@code admission} in the round trip of its attempt at the lease, and neither loads
+	 * nor waits for another's load unless admitted; a request refused there releases the
+	 * lease it took, and one refused at once takes none. {@code admission} must answer
+	 * the same when asked twice (it is asked again should Redis fail after it).
+	 * {@code stored} is what Redis held for the key when the generations were read, if it
+	 * was read along with them ({@code null}: it is read now).
 	 */
 	Mono<Lookup> lookupOrLoad(String valueKey, String stamp, StoredEntries.Stored stored, Mono<Void> admission,
 			Mono<?> loader) {
@@ -71,7 +72,7 @@ final class LeasedLoads {
 			if (found.isPresent() && found.get().freshAt(this.clock.millis())) {
 				return Mono.just(new Lookup(found.get(), CacheOutcome.HIT));
 			}
-			Mono<Lookup> loading = admission.then(loadUnderLease(valueKey, stamp, loader, deadline, false));
+			Mono<Lookup> loading = loadUnderLease(valueKey, stamp, admission, loader, deadline, false);
 			return found.isEmpty() ? loading : loading.onErrorResume(LeasedLoads::mayServeStaleOn,
 					(ex) -> Mono.just(new Lookup(found.get(), CacheOutcome.STALE)));
 		})
@@ -124,8 +125,9 @@ final class LeasedLoads {
 	 * first time the lease is found held to the answer is one step, {@code waiting} for
 	 * the holder.
 	 */
-	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<?> loader, long deadline, boolean waiting) {
-		return this.lease.underLease(valueKey, stamp, this.entries.fetchCurrent(valueKey, stamp),
+	private Mono<Lookup> loadUnderLease(String valueKey, String stamp, Mono<Void> admission, Mono<?> loader,
+			long deadline, boolean waiting) {
+		return this.lease.underLease(valueKey, stamp, admission, this.entries.fetchCurrent(valueKey, stamp),
 				(storedMeanwhile, release) -> storedMeanwhile.map(LeasedLoads::collapsed)
 					.orElseGet(() -> loadAndStore(valueKey, stamp, loader, release)),
 				(storedMeanwhile) -> storedMeanwhile.map(LeasedLoads::collapsed)
@@ -148,11 +150,11 @@ final class LeasedLoads {
 	private Mono<Lookup> waitForLeaseHolder(String valueKey, String stamp, Mono<?> loader, long deadline) {
 		this.metrics.leaseWaited();
 		return Mono.delay(LEASE_POLL_INTERVAL)
-			.then(Mono
-				.defer(() -> (this.clock.millis() < deadline) ? loadUnderLease(valueKey, stamp, loader, deadline, true)
-						: this.entries.fetchCurrent(valueKey, stamp)
-							.flatMap(LeasedLoads::collapsed)
-							.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, Mono.empty())))));
+			.then(Mono.defer(() -> (this.clock.millis() < deadline)
+					? loadUnderLease(valueKey, stamp, Mono.empty(), loader, deadline, true)
+					: this.entries.fetchCurrent(valueKey, stamp)
+						.flatMap(LeasedLoads::collapsed)
+						.switchIfEmpty(Mono.defer(() -> loadAndStore(valueKey, stamp, loader, Mono.empty())))));
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -50,7 +51,7 @@ final class LoadLease {
 	 */
 	<T> Mono<T> underLease(String valueKey, String stamp, Function<Mono<Void>, Mono<T>> work,
 			Mono<T> whenHeldElsewhere) {
-		return underLease(valueKey, stamp, Mono.empty(), (ignored, release) -> work.apply(release),
+		return underLease(valueKey, stamp, Mono.empty(), Mono.empty(), (ignored, release) -> work.apply(release),
 				(ignored) -> whenHeldElsewhere);
 	}
 
@@ -58,17 +59,32 @@ final class LoadLease {
 	 * Like {@link #underLease(String, String, Function, Mono)}, with {@code sentAlong} (a
 	 * read) sent together with the attempt to take the lease, in one round trip, and its
 	 * value, if any, handed to whichever of {@code work} and {@code whenHeldElsewhere}
-	 * runs.
+	 * runs. {@code admission} (a client's limit, say) is asked in that same round trip,
+	 * and nothing runs unless it admits: its failure is the answer, after the lease, if
+	 * it was taken, has been released. An admission that refuses at once (a refusal
+	 * remembered in memory) sends neither the attempt nor {@code sentAlong}.
 	 */
-	<S, T> Mono<T> underLease(String valueKey, String stamp, Mono<S> sentAlong,
+	<S, T> Mono<T> underLease(String valueKey, String stamp, Mono<Void> admission, Mono<S> sentAlong,
 			BiFunction<Optional<S>, Mono<Void>, Mono<T>> work, Function<Optional<S>, Mono<T>> whenHeldElsewhere) {
 		String leaseKey = valueKey + ":lease:" + stamp;
 		byte[] token = UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII);
-		Mono<Boolean> take = this.redis.call("SET NX",
-				(redis) -> redis.opsForValue().setIfAbsent(leaseKey, token, this.ttl));
-		return Mono.zip(take, sentAlong.map(Optional::of).defaultIfEmpty(Optional.empty())).flatMap((attempt) -> {
-			Optional<S> found = attempt.getT2();
-			if (!attempt.getT1()) {
+		AtomicReference<Throwable> refusal = new AtomicReference<>();
+		Mono<Boolean> admitted = admission.thenReturn(Boolean.TRUE).onErrorResume((ex) -> {
+			refusal.set(ex);
+			return Mono.just(Boolean.FALSE);
+		});
+		// zip subscribes in order: a refusal known at once is set before these are sent.
+		Mono<Boolean> take = Mono.defer(() -> (refusal.get() != null) ? Mono.just(Boolean.FALSE)
+				: this.redis.call("SET NX", (redis) -> redis.opsForValue().setIfAbsent(leaseKey, token, this.ttl)));
+		Mono<Optional<S>> along = Mono.defer(() -> (refusal.get() != null) ? Mono.just(Optional.<S>empty())
+				: sentAlong.map(Optional::of).defaultIfEmpty(Optional.empty()));
+		return Mono.zip(admitted, take, along).flatMap((answers) -> {
+			boolean taken = answers.getT2();
+			if (!answers.getT1()) {
+				return (taken ? release(leaseKey, token) : Mono.<Void>empty()).then(Mono.error(refusal.get()));
+			}
+			Optional<S> found = answers.getT3();
+			if (!taken) {
 				return whenHeldElsewhere.apply(found);
 			}
 			AtomicBoolean sent = new AtomicBoolean();

@@ -95,10 +95,11 @@ public class ResponseCache {
 	 * {@link #get} rendered as an HTTP response: 200 with the body, or 304 when the
 	 * request's {@code If-None-Match} names the current ETag. {@code admission} (a
 	 * client's limit, say; {@code Mono.empty()} for none) is asked only when this request
-	 * would otherwise load or wait for another instance's load, never for a hit, and
-	 * before the load lease is taken, so that a refused request costs neither the lease
-	 * nor its release. Its error is the request's answer. It is asked at most once per
-	 * request, and a refresh ahead of expiry, which no client asked for, never asks it.
+	 * would otherwise load or wait for another instance's load, never for a hit, in the
+	 * round trip of the attempt at the load lease (a request it refuses releases the
+	 * lease it took; one it refuses at once, from memory, takes none). Its error is the
+	 * request's answer. It is asked at most once per request, and a refresh ahead of
+	 * expiry, which no client asked for, never asks it.
 	 */
 	public Mono<ResponseEntity<ByteBuffer>> respond(CacheKey key, ServerHttpRequest request, Mono<Void> admission,
 			Mono<?> loader) {

@@ -26,12 +26,13 @@
  * stamp, or has {@code StoredEntries} {@code GET} it, and when it was stored under this
  * stamp keeps it in the near cache and serves it.</li>
  * <li><b>Miss under lease.</b> No entry: the request's admission (its client's token,
- * {@code RateLimits}; a refusal ends it here, before any lease) is asked, then the flight
- * takes the {@code LoadLease} ({@code SET NX PX}), runs the loader ({@code JsonLoads}:
- * counted, bounded, serialised once), stores the gzip entry with TTL and jitter and
- * answers; other instances that find the lease held poll for the holder's value. A hit
- * close to its expiry starts one such load in the background (refresh ahead), so hot
- * entries do not all miss at once.</li>
+ * {@code RateLimits}) is asked in the round trip of the flight's attempt at the
+ * {@code LoadLease} ({@code SET NX PX}); a refusal ends it there (releasing the lease if
+ * it was taken; a refusal remembered in memory takes none). Admitted and holding the
+ * lease, the flight runs the loader ({@code JsonLoads}: counted, bounded, serialised
+ * once), stores the gzip entry with TTL and jitter and answers; other instances that find
+ * the lease held poll for the holder's value. A hit close to its expiry starts one such
+ * load in the background (refresh ahead), so hot entries do not all miss at once.</li>
  * <li><b>Bypass.</b> Any Redis failure or timeout ({@code GuardedRedis}: timeout, circuit
  * breaker, {@code CacheUnavailableException}) makes the request load from the database
  * instead ({@code UncachedLoads}), sharing loads with concurrent requests for the same

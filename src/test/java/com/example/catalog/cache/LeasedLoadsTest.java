@@ -197,7 +197,7 @@ class LeasedLoadsTest {
 	}
 
 	@Test
-	void aMissRefusedAdmissionTakesNoLeaseAndNeverLoads() {
+	void aMissRefusedAtOnceTakesNoLeaseAndNeverLoads() {
 		ErrorResponseException refused = problem(HttpStatus.TOO_MANY_REQUESTS);
 		AtomicInteger asked = new AtomicInteger();
 		StepVerifier
@@ -211,6 +211,85 @@ class LeasedLoadsTest {
 		assertThat(this.redis.count("RELEASE")).as("lease releases").isZero();
 		assertThat(this.loaderSubscriptions).hasValue(0);
 		assertThat(counter("catalog.cache.loads")).isZero();
+	}
+
+	/**
+	 * The client's admission, a script of its own in Redis, and the attempt at the lease
+	 * (with its second look) leave together: one round trip, not two.
+	 */
+	@Test
+	void aMissAsksAdmissionInTheRoundTripOfItsLeaseAttempt() {
+		Sinks.Empty<Void> admission = Sinks.empty();
+		StepVerifier.create(this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, admission.asMono(), loader(ITEM)))
+			.expectSubscription()
+			.then(() -> {
+				assertThat(this.redis.count("LEASE")).as("the lease asked before admission answered").isEqualTo(1);
+				assertThat(this.redis.count("GET")).as("the lookup and the look sent with the lease").isEqualTo(2);
+				assertThat(this.loaderSubscriptions).as("no load before admission").hasValue(0);
+				admission.tryEmitEmpty();
+			})
+			.assertNext((lookup) -> assertThat(lookup.outcome()).isEqualTo(CacheOutcome.MISS_STORED))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(this.loaderSubscriptions).hasValue(1);
+		assertThat(this.redis.store).as("the lease is released").doesNotContainKey(LEASE_KEY);
+	}
+
+	@Test
+	void aMissRefusedAfterItsLeaseWasTakenReleasesTheLeaseAndNeverLoads() {
+		ErrorResponseException refused = problem(HttpStatus.TOO_MANY_REQUESTS);
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null,
+					Mono.delay(Duration.ofMillis(5)).then(Mono.error(refused)), loader(ITEM)))
+			.expectSubscription()
+			.then(() -> assertThat(this.redis.store).as("the lease, taken meanwhile").containsKey(LEASE_KEY))
+			.thenAwait(Duration.ofMillis(5))
+			.expectErrorSatisfies((failure) -> assertThat(failure).isSameAs(refused))
+			.verify(TIMEOUT);
+		assertThat(this.redis.count("RELEASE")).as("lease releases").isEqualTo(1);
+		assertThat(this.redis.store).doesNotContainKey(LEASE_KEY);
+		assertThat(this.loaderSubscriptions).hasValue(0);
+		assertThat(counter("catalog.cache.loads")).isZero();
+	}
+
+	@Test
+	void aMissRefusedWhileAnotherInstanceHoldsTheLeaseNeitherWaitsNorLoads() {
+		this.redis.store.put(LEASE_KEY, "other-instance".getBytes(StandardCharsets.US_ASCII));
+		ErrorResponseException refused = problem(HttpStatus.TOO_MANY_REQUESTS);
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null,
+					Mono.delay(Duration.ofMillis(5)).then(Mono.error(refused)), loader(ITEM)))
+			.expectSubscription()
+			.thenAwait(Duration.ofMillis(5))
+			.expectErrorSatisfies((failure) -> assertThat(failure).isSameAs(refused))
+			.verify(TIMEOUT);
+		assertThat(this.redis.count("LEASE")).as("no poll").isEqualTo(1);
+		assertThat(this.redis.count("RELEASE")).as("nothing of this instance's to release").isZero();
+		assertThat(this.redis.string(LEASE_KEY)).isEqualTo("other-instance");
+		assertThat(this.loaderSubscriptions).hasValue(0);
+	}
+
+	/**
+	 * Redis fails the lease attempt while the admission is still on its way: the way
+	 * around the cache waits for the same answer, and a refusal holds there too.
+	 */
+	@Test
+	void whenRedisFailsTheLeaseAttemptARefusalStillHolds() {
+		this.redis.fail("LEASE");
+		ErrorResponseException refused = problem(HttpStatus.TOO_MANY_REQUESTS);
+		AtomicInteger asked = new AtomicInteger();
+		Mono<Void> admission = Mono.delay(Duration.ofMillis(5))
+			.doOnSubscribe((ignored) -> asked.incrementAndGet())
+			.then(Mono.<Void>error(refused))
+			.cache();
+		StepVerifier
+			.withVirtualTime(() -> this.leasedLoads.lookupOrLoad(VALUE_KEY, STAMP, null, admission, loader(ITEM)))
+			.expectSubscription()
+			.thenAwait(Duration.ofMillis(5))
+			.expectErrorSatisfies((failure) -> assertThat(failure).isSameAs(refused))
+			.verify(TIMEOUT);
+		assertThat(asked).hasValue(1);
+		assertThat(this.loaderSubscriptions).hasValue(0);
 	}
 
 	@Test
