@@ -220,7 +220,9 @@ def table(results):
             f' (not miss: {s["not_miss"] + c["not_miss"]} {sorted(set(s["not_miss_statuses"] + c["not_miss_statuses"]))}' \
             f', errors: {s["errors"] + c["errors"]})'
         lines.append(f'| {label}{flag} | {s["p50"]} | {s["p99"]} | {c["p50"]} | {c["p99"]} | {c["per_second"]} |')
-    b = results['burst']
+    b = results.get('burst')
+    if b is None:
+        return '\n'.join(lines)
     lines += ['', f'Hot pages ({b["hot_pages"]} category listings, cached) read by 2 clients for {b["seconds"]} s, '
               f'before and during a burst of distinct rare q searches from {b["burst_clients"]} clients:', '',
               '| phase | hot reads | hot hit ratio | hot p50 ms | hot p99 ms | searches/s | search p50 ms | search p99 ms '
@@ -243,7 +245,15 @@ def main():
     p.add_argument('--warmup', type=int, default=20, help='misses per shape before measuring')
     p.add_argument('--seed', type=int, default=1)
     p.add_argument('--out', help='writes OUT.json and OUT.md')
+    p.add_argument('--shapes', help='only these shapes (comma-separated keys, e.g. q-word,q-category); '
+                                    'with --burst-seconds 0 the burst is left out too')
     a = p.parse_args()
+    if a.shapes:
+        wanted = a.shapes.split(',')
+        unknown = set(wanted) - {key for key, _, _ in SHAPES}
+        if unknown:
+            p.error(f'unknown shapes: {sorted(unknown)}')
+        SHAPES[:] = [shape for shape in SHAPES if shape[0] in wanted]
     keys = Keys(a.seed)
     results = {'sequential': {}, 'concurrent': {}}
     for key, _, make in SHAPES:
@@ -254,7 +264,8 @@ def main():
     for key, label, make in SHAPES:
         results['concurrent'][key] = run_shape(a.base, keys, make, a.clients, a.per_client)
         print(f'{a.clients} clients      {label:45} {results["concurrent"][key]}', file=sys.stderr)
-    results['burst'] = burst_effect(a.base, keys, a.burst_seconds, a.burst_clients)
+    if a.burst_seconds > 0:
+        results['burst'] = burst_effect(a.base, keys, a.burst_seconds, a.burst_clients)
     md = table(results)
     print(md)
     if a.out:

@@ -7,6 +7,7 @@ import java.util.function.Function;
 import io.r2dbc.spi.Readable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.ReactiveTransactionManager;
@@ -31,12 +32,14 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * <li>when even those do not fill it, the remaining matches after the last row read are
  * taken from the trigram index and sorted.</li>
  * </ol>
- * The page is the same as one statement would give. A {@code q} without three letters or
- * digits in a row has no trigram to look up, so its search is the second step alone: it
- * reads at most {@link PageStatements#SCAN_ROWS} rows, and when that does not fill the
- * page, the page holds the matches found so far (possibly none) with a {@code nextCursor}
- * that continues the scan after the last row read. Following the cursors still visits
- * every match once, in order.
+ * The page is the same as one statement would give. A substring found common in the first
+ * step is remembered for a while ({@link CommonSearches}), and its next searches start
+ * with the second step. A {@code q} without three letters or digits in a row has no
+ * trigram to look up, so its search is the second step alone: it reads at most
+ * {@link PageStatements#SCAN_ROWS} rows, and when that does not fill the page, the page
+ * holds the matches found so far (possibly none) with a {@code nextCursor} that continues
+ * the scan after the last row read. Following the cursors still visits every match once,
+ * in order.
  */
 @Repository
 class ItemPages {
@@ -45,8 +48,16 @@ class ItemPages {
 
 	private final TransactionalOperator snapshot;
 
+	private final CommonSearches commonSearches;
+
+	@Autowired
 	ItemPages(DatabaseClient db, ReactiveTransactionManager transactions) {
+		this(db, transactions, new CommonSearches());
+	}
+
+	ItemPages(DatabaseClient db, ReactiveTransactionManager transactions, CommonSearches commonSearches) {
 		this.db = db;
+		this.commonSearches = commonSearches;
 		DefaultTransactionDefinition definition = new DefaultTransactionDefinition();
 		definition.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
 		definition.setReadOnly(true);
@@ -60,13 +71,21 @@ class ItemPages {
 		if (!PageStatements.hasTrigram(query.nameContains())) {
 			return scan(query, true);
 		}
+		if (this.commonSearches.isCommon(query.nameContains())) {
+			return scanThenMatchesAfter(query);
+		}
 		return rows(PageStatements.rareMatches(query), Rare::fromRow).flatMap((found) -> {
 			if (found.isEmpty() || found.get(0).found() < PageStatements.RARE_MATCHES) {
 				return Mono.just(page(query, found.stream().map(Rare::item).toList()));
 			}
-			// Two statements that must see the same rows: one snapshot.
-			return scan(query, false).as(this.snapshot::transactional);
+			this.commonSearches.foundCommon(query.nameContains());
+			return scanThenMatchesAfter(query);
 		});
+	}
+
+	private Mono<ItemPage> scanThenMatchesAfter(CatalogQuery query) {
+		// Two statements that must see the same rows: one snapshot.
+		return scan(query, false).as(this.snapshot::transactional);
 	}
 
 	private Mono<ItemPage> scan(CatalogQuery query, boolean bounded) {

@@ -5,9 +5,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import com.example.catalog.IntegrationTest;
 
@@ -15,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.transaction.ReactiveTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,6 +42,9 @@ class SearchIntegrationTest {
 
 	@Autowired
 	DatabaseClient db;
+
+	@Autowired
+	ReactiveTransactionManager transactions;
 
 	@LocalServerPort
 	int port;
@@ -86,6 +98,38 @@ class SearchIntegrationTest {
 		}
 	}
 
+	/**
+	 * A substring found in more names than a search takes as rare is remembered: its next
+	 * searches, with other sorts and limits, start with the bounded scan and are not
+	 * counted in the trigram index again, and their pages are still exact.
+	 */
+	@Test
+	void aSubstringFoundCommonIsNotCountedAgainByItsNextSearches() {
+		int matches = PageStatements.RARE_MATCHES + 500;
+		insert(PageStatements.SCAN_ROWS + matches,
+				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Cedar box ' ELSE 'Pine box ' END || g");
+		List<String> statements = new CopyOnWriteArrayList<>();
+		ItemPages pages = new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions,
+				new CommonSearches());
+		Predicate<String> countsMatches = (sql) -> sql.contains("count(*) OVER ()");
+
+		ItemPage first = pages.find(CatalogQuery.parse("category=" + this.category + "&q=cedar&limit=50"))
+			.block(Duration.ofSeconds(30));
+		assertThat(statements).filteredOn(countsMatches).as("the first search counts its matches").hasSize(1);
+		assertThat(ids(first)).isEqualTo(ids("name ILIKE '%cedar%'", "id").subList(0, 50));
+
+		statements.clear();
+		ItemPage byPrice = pages.find(CatalogQuery.parse("category=" + this.category + "&q=CEDAR&limit=70&sort=-price"))
+			.block(Duration.ofSeconds(30));
+		assertThat(statements).as("the next search's statements").isNotEmpty().noneMatch(countsMatches);
+		assertThat(ids(byPrice)).isEqualTo(ids("name ILIKE '%cedar%'", "price_cents DESC, id DESC").subList(0, 70));
+		ItemPage second = pages
+			.find(CatalogQuery.parse("category=" + this.category + "&q=cedar&limit=50&cursor=" + first.nextCursor()))
+			.block(Duration.ofSeconds(30));
+		assertThat(ids(second)).isEqualTo(ids("name ILIKE '%cedar%'", "id").subList(50, 100));
+		assertThat(statements).noneMatch(countsMatches);
+	}
+
 	@Test
 	void qMatchesLettersBeyondAsciiInEitherCaseAsIlikeDoes() {
 		insert(30, "CASE g % 3 WHEN 0 THEN 'ÉCRIN Ωmega ' WHEN 1 THEN 'écrin ωMEGA ' ELSE 'Ecrin omega ' END || g");
@@ -93,6 +137,41 @@ class SearchIntegrationTest {
 		assertThat(expected).hasSize(20);
 		List<CatalogPage> pages = follow("q=%C3%A9CRIN%20%CF%89mega&limit=7");
 		assertThat(pages.stream().flatMap((page) -> page.ids().stream()).toList()).isEqualTo(expected);
+	}
+
+	private static List<Long> ids(ItemPage page) {
+		return page.items().stream().map(Item::id).toList();
+	}
+
+	/** The service's statements, as they are sent, recorded. */
+	private record RecordingDatabaseClient(DatabaseClient db, List<String> statements) implements DatabaseClient {
+
+		@Override
+		public ConnectionFactory getConnectionFactory() {
+			return this.db.getConnectionFactory();
+		}
+
+		@Override
+		public GenericExecuteSpec sql(String sql) {
+			this.statements.add(sql);
+			return this.db.sql(sql);
+		}
+
+		@Override
+		public GenericExecuteSpec sql(Supplier<String> sqlSupplier) {
+			return sql(sqlSupplier.get());
+		}
+
+		@Override
+		public <T> Mono<T> inConnection(Function<Connection, Mono<T>> action) {
+			return this.db.inConnection(action);
+		}
+
+		@Override
+		public <T> Flux<T> inConnectionMany(Function<Connection, Flux<T>> action) {
+			return this.db.inConnectionMany(action);
+		}
+
 	}
 
 	/**
