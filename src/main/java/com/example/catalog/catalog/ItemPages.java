@@ -29,8 +29,10 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * the page is sorted from them;</li>
  * <li>otherwise the matches are common, and the first {@link PageStatements#SCAN_ROWS}
  * rows of the keyset order are read, stopping once the page is full;</li>
- * <li>when even those do not fill it, the remaining matches after the last row read are
- * taken from the trigram index and sorted.</li>
+ * <li>when even those do not fill it, but held at least as many matches as are still
+ * missing, the next rows of the keyset order are read the same way (up to
+ * {@link #MORE_WINDOWS} more times); otherwise the remaining matches after the last row
+ * read are taken from the trigram index and sorted.</li>
  * </ol>
  * The page is the same as one statement would give. A substring found common in the first
  * step is remembered for a while ({@link CommonSearches}), and its next searches start
@@ -43,6 +45,13 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  */
 @Repository
 class ItemPages {
+
+	/**
+	 * How many more windows of {@link PageStatements#SCAN_ROWS} rows a search reads, when
+	 * the matches found so far say that the next one will fill the page, before it takes
+	 * the rest from the trigram index.
+	 */
+	static final int MORE_WINDOWS = 3;
 
 	private final DatabaseClient db;
 
@@ -84,13 +93,28 @@ class ItemPages {
 	}
 
 	private Mono<ItemPage> scanThenMatchesAfter(CatalogQuery query) {
-		// Two statements that must see the same rows: one snapshot.
+		// The statements of one search must see the same rows: one snapshot.
 		return scan(query, false).as(this.snapshot::transactional);
 	}
 
 	private Mono<ItemPage> scan(CatalogQuery query, boolean bounded) {
-		return rows(PageStatements.window(query), Scanned::fromRow).flatMap((scanned) -> {
-			List<Item> matches = scanned.stream().filter(Scanned::matched).map(Scanned::item).toList();
+		return scan(query, query.cursor(), List.of(), bounded ? 0 : MORE_WINDOWS, bounded);
+	}
+
+	/**
+	 * Reads a window of the keyset order from {@code from} for the matches still missing
+	 * after {@code found}. A window that ends the page short reads the next one when it
+	 * held at least as many matches as are still missing (so the next one most likely
+	 * fills it: a few milliseconds of rows in order), at most {@code windowsLeft} times;
+	 * otherwise the rest comes from the trigram index, sorted (the last step), or, for a
+	 * {@code bounded} search, the page ends with what was found.
+	 */
+	private Mono<ItemPage> scan(CatalogQuery query, PageCursor from, List<Item> found, int windowsLeft,
+			boolean bounded) {
+		int missing = query.limit() + 1 - found.size();
+		return rows(PageStatements.window(query, from, missing), Scanned::fromRow).flatMap((scanned) -> {
+			List<Item> matches = new ArrayList<>(found);
+			scanned.stream().filter(Scanned::matched).map(Scanned::item).forEach(matches::add);
 			Scanned lastRead = scanned.isEmpty() ? null : scanned.get(scanned.size() - 1);
 			if (matches.size() > query.limit() || lastRead == null || !lastRead.last()) {
 				return Mono.just(page(query, matches));
@@ -99,10 +123,13 @@ class ItemPages {
 			if (bounded) {
 				return Mono.just(new ItemPage(matches, after.encode()));
 			}
-			return items(PageStatements.matchesAfter(query, after, query.limit() + 1 - matches.size())).map((more) -> {
-				List<Item> found = new ArrayList<>(matches);
-				found.addAll(more);
-				return page(query, found);
+			int stillMissing = query.limit() + 1 - matches.size();
+			if (windowsLeft > 0 && matches.size() - found.size() >= stillMissing) {
+				return scan(query, after, matches, windowsLeft - 1, false);
+			}
+			return items(PageStatements.matchesAfter(query, after, stillMissing)).map((more) -> {
+				matches.addAll(more);
+				return page(query, matches);
 			});
 		});
 	}

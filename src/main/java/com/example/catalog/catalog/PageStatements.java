@@ -106,6 +106,15 @@ final class PageStatements {
 	 * as soon as the page is full.
 	 */
 	static Statement window(CatalogQuery query) {
+		return window(query, query.cursor(), query.limit() + 1);
+	}
+
+	/**
+	 * Like {@link #window(CatalogQuery)}, from {@code after} instead of the query's
+	 * cursor, for at most {@code count} matches: the next window of a search that the
+	 * previous ones did not fill.
+	 */
+	static Statement window(CatalogQuery query, PageCursor after, int count) {
 		ItemSort sort = query.sort();
 		Statement statement = new Statement();
 		String keyColumn = sort.byIdOnly() ? "" : sort.column() + ", ";
@@ -118,7 +127,7 @@ final class PageStatements {
 			.append(sort.orderBy())
 			.append(") = :scan AS last FROM items WHERE TRUE");
 		filters(statement, query);
-		keyset(statement, sort, query.cursor());
+		keyset(statement, sort, after);
 		statement.sql.append(" ORDER BY ")
 			.append(sort.orderBy())
 			.append(" LIMIT :scan) w JOIN items i ON i.id = w.id WHERE w.matched OR w.last ORDER BY ")
@@ -126,7 +135,7 @@ final class PageStatements {
 			.append(" LIMIT :limit");
 		statement.binds.put("pattern", pattern(query.nameContains()));
 		statement.binds.put("scan", SCAN_ROWS);
-		statement.binds.put("limit", query.limit() + 1);
+		statement.binds.put("limit", count);
 		return statement;
 	}
 

@@ -130,6 +130,37 @@ class SearchIntegrationTest {
 		assertThat(statements).noneMatch(countsMatches);
 	}
 
+	/**
+	 * Matches spread evenly, one name in sixteen: a window of rows holds more than half a
+	 * page of them, so the search reads the next window instead of taking the rest from
+	 * the trigram index, and its pages are the same.
+	 */
+	@Test
+	void aWindowThatHeldMoreThanWasStillMissingIsFollowedByTheNextWindow() {
+		insert(40_000, "CASE WHEN g % 16 = 0 THEN 'Teak stool ' ELSE 'Ash stool ' END || g");
+		List<Long> expected = ids("name ILIKE '%teak%'", "id");
+		assertThat(expected).hasSize(2_500);
+		List<String> statements = new CopyOnWriteArrayList<>();
+		ItemPages pages = new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions,
+				new CommonSearches());
+
+		ItemPage first = pages.find(CatalogQuery.parse("category=" + this.category + "&q=teak&limit=1000"))
+			.block(Duration.ofSeconds(30));
+		assertThat(ids(first)).isEqualTo(expected.subList(0, 1000));
+		assertThat(statements).as("the statements of the first page")
+			.filteredOn((sql) -> sql.contains("row_number()"))
+			.hasSize(2);
+		assertThat(statements).as("no match taken from the trigram index after the windows")
+			.noneMatch((sql) -> sql.contains("OFFSET 0"));
+
+		List<CatalogPage> followed = follow("q=teak&limit=1000");
+		assertThat(followed.stream().flatMap((page) -> page.ids().stream()).toList()).isEqualTo(expected);
+		assertThat(followed.stream().map((page) -> page.ids().size()).toList()).containsExactly(1000, 1000, 500);
+		List<CatalogPage> byPrice = follow("q=teak&limit=300&sort=-price");
+		assertThat(byPrice.stream().flatMap((page) -> page.ids().stream()).toList())
+			.isEqualTo(ids("name ILIKE '%teak%'", "price_cents DESC, id DESC"));
+	}
+
 	@Test
 	void qMatchesLettersBeyondAsciiInEitherCaseAsIlikeDoes() {
 		insert(30, "CASE g % 3 WHEN 0 THEN 'ÉCRIN Ωmega ' WHEN 1 THEN 'écrin ωMEGA ' ELSE 'Ecrin omega ' END || g");
