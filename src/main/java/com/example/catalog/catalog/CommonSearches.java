@@ -25,7 +25,7 @@ final class CommonSearches {
 
 	static final Duration REMEMBERED_FOR = Duration.ofMinutes(10);
 
-	static final int MAX_REMEMBERED = 10_000;
+	private static final int MAX_REMEMBERED = 10_000;
 
 	private final Cache<String, Boolean> common;
 

@@ -100,19 +100,12 @@ final class PageStatements {
 	}
 
 	/**
-	 * The first {@link #SCAN_ROWS} rows of the keyset order that pass the other filters,
-	 * each marked whether its name matches, and of them the matching ones (at most
-	 * {@code limit + 1}) and the last row read when the scan ended there. The scan stops
-	 * as soon as the page is full.
-	 */
-	static Statement window(CatalogQuery query) {
-		return window(query, query.cursor(), query.limit() + 1);
-	}
-
-	/**
-	 * Like {@link #window(CatalogQuery)}, from {@code after} instead of the query's
-	 * cursor, for at most {@code count} matches: the next window of a search that the
-	 * previous ones did not fill.
+	 * The first {@link #SCAN_ROWS} rows of the keyset order after {@code after} that pass
+	 * the other filters, each marked whether its name matches, and of them the matching
+	 * ones (at most {@code count}) and the last row read when the scan ended there. The
+	 * scan stops as soon as {@code count} matches are found. A search's first window is
+	 * from its cursor for {@code limit + 1}; a next one, from the last row read for what
+	 * the page still misses.
 	 */
 	static Statement window(CatalogQuery query, PageCursor after, int count) {
 		ItemSort sort = query.sort();

@@ -147,7 +147,9 @@ class PlannerUsesIndexesTest {
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("windows")
 	void theBoundedWindowOfASearchWalksTheIndexOfItsSort(String query, String index) {
-		assertThat(plan(PageStatements.window(CatalogQuery.parse(query)))).contains(index).doesNotContain("Seq Scan");
+		CatalogQuery search = CatalogQuery.parse(query);
+		assertThat(plan(PageStatements.window(search, search.cursor(), search.limit() + 1))).contains(index)
+			.doesNotContain("Seq Scan");
 	}
 
 	private static Arguments listing(String query, String index) {
