@@ -8,7 +8,9 @@
 # 18097 with Redis database 13 (flushed first) and a GC log: 2,000 warm-up misses, then 600
 # measured, one at a time, each a key not asked before, in turn an item page, a category page of
 # 100 items with a price floor, and a price window of 100 items sorted by name. Prints p50, p90,
-# p99 and the slowest miss, the number of collector pauses and the three longest.
+# p99 and the slowest miss, the service's CPU time per measured miss (/proc), and the collector's
+# pauses during the measured misses (how many, the three longest). A setting of application.yaml
+# can be compared too, as a system property: bench/miss-tail.sh "" -Dspring.r2dbc.properties.forceBinary=false
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: $0 JAVA_OPTS [JAVA_OPTS...]" >&2; exit 2; }
@@ -28,26 +30,34 @@ for opts in "$@"; do
     java $opts -Xlog:gc:file="$OUT/gc-$run.log" -jar target/catalog-service.jar >"$OUT/service-$run.log" 2>&1 &
   pid=$!
   python3 bench/benchkit.py wait "http://127.0.0.1:$PORT/actuator/health" --timeout 60 --pid "$pid" >/dev/null
-  python3 - "$PORT" "$((run * 3000))" "$CATEGORIES" "${opts:-(defaults)}" <<'PY'
-import sys, time, urllib.parse, urllib.request
-port, offset, categories, label = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','), sys.argv[4]
+  python3 - "$PORT" "$((run * 3000))" "$CATEGORIES" "${opts:-(defaults)}" "$OUT/gc-$run.log" "$pid" <<'PY'
+import re, sys, time, urllib.parse, urllib.request
+port, offset, categories, label, gc_log, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(','), sys.argv[4], sys.argv[5], sys.argv[6]
 def path(i):
     n = offset + i
     return [f"/catalog/items/{n}",
             f"/catalog?category={urllib.parse.quote(categories[i % len(categories)])}&minPrice={n}&limit=100",
             f"/catalog?sort=name&minPrice={n}&maxPrice={n + 400}&limit=100"][i % 3]
+def pauses():
+    return [float(m) for m in re.findall(r'Pause.* ([0-9.]+)ms$', open(gc_log).read(), re.M)]
+def cpu_seconds():
+    fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100
 for i in range(2000):
     urllib.request.urlopen(f"http://127.0.0.1:{port}{path(i)}").read()
+before, cpu_before = len(pauses()), cpu_seconds()
 times = []
 for i in range(2000, 2600):
     started = time.perf_counter()
     urllib.request.urlopen(f"http://127.0.0.1:{port}{path(i)}").read()
     times.append((time.perf_counter() - started) * 1000)
+cpu = (cpu_seconds() - cpu_before) * 1000 / len(times)
+during = sorted(pauses()[before:])
 times.sort()
 n = len(times)
-print(f"{label}: p50 {times[n // 2]:.1f} p90 {times[int(n * .9)]:.1f} p99 {times[int(n * .99)]:.1f} max {times[-1]:.1f} ms")
+print(f"{label}: p50 {times[n // 2]:.1f} p90 {times[int(n * .9)]:.1f} p99 {times[int(n * .99)]:.1f} max {times[-1]:.1f} ms;"
+      f" service CPU {cpu:.2f} ms a miss")
+print(f"  collector pauses during the 600: {len(during)}, longest {' '.join(f'{p:.1f}' for p in during[-3:])} ms")
 PY
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  pauses=$(grep -o 'Pause.* [0-9.]*ms$' "$OUT/gc-$run.log" | grep -o '[0-9.]*ms$' | tr -d ms | sort -n || true)
-  echo "  collector pauses: $(printf '%s\n' "$pauses" | grep -c . || true), longest $(printf '%s\n' "$pauses" | tail -3 | tr '\n' ' ')ms"
 done
