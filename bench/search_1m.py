@@ -8,7 +8,8 @@ before and during a burst of distinct q searches. Python 3 standard library only
 
     python3 bench/search_1m.py http://127.0.0.1:8182 --out bench/results/search-1m
 """
-import argparse, base64, json, os, random, statistics, sys, threading, time
+import argparse
+import collections, base64, json, os, random, statistics, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchkit import cache_counters, cache_status, request  # noqa: E402
@@ -196,6 +197,7 @@ def burst_effect(base, keys, seconds, burst_clients):
             t.join()
         after = cache_counters(base)
         hits = sum(1 for r in reads if r[2].split(';')[0] == 'hit')
+        not_hits = collections.Counter(f'{r[1]} {r[2]}' for r in reads if r[2].split(';')[0] != 'hit')
         req = {k: after['requests'].get(k, 0) - before['requests'].get(k, 0) for k in after['requests']}
         total = sum(req.values())
         phases[phase] = {
@@ -207,6 +209,7 @@ def burst_effect(base, keys, seconds, burst_clients):
             'search_p99': round(pct([s[0] for s in burst_samples], 99), 1) if burst_samples else None,
             'service_hit_ratio': round(req.get('hit', 0) / total, 4) if total else None,
             'loads': after['loads'] - before['loads'],
+            'hot_not_hits': dict(not_hits.most_common(3)),
         }
     return {'hot_pages': len(hot), 'seconds': seconds, 'burst_clients': burst_clients, 'phases': phases}
 
@@ -231,6 +234,10 @@ def table(results):
         lines.append(f'| {phase} | {p["hot_reads"]} | {p["hot_hit_ratio"]} | {p["hot_p50"]} | {p["hot_p99"]} | '
                      f'{p["searches_per_second"]} | {p["search_p50"]} | {p["search_p99"]} | {p["service_hit_ratio"]} '
                      f'| {p["loads"]:.0f} |')
+    for phase, p in b['phases'].items():
+        if p['hot_not_hits']:
+            lines.append(f'\nHot reads that were not hits, {phase} the burst (status and Cache-Status, most '
+                         f'common first): {p["hot_not_hits"]}')
     return '\n'.join(lines)
 
 
