@@ -35,9 +35,10 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * read are taken from the trigram index and sorted.</li>
  * </ol>
  * The page is the same as one statement would give. A substring found common in the first
- * step is remembered for a while ({@link CommonSearches}), and its next searches start
- * with the second step. A {@code q} without three letters or digits in a row has no
- * trigram to look up, so its search is the second step alone: it reads at most
+ * step is remembered for a while with the search's category and price window
+ * ({@link CommonSearches}), and its next searches with the same filters start with the
+ * second step. A {@code q} without three letters or digits in a row has no trigram to
+ * look up, so its search is the second step alone: it reads at most
  * {@link PageStatements#SCAN_ROWS} rows, and when that does not fill the page, the page
  * holds the matches found so far (possibly none) with a {@code nextCursor} that continues
  * the scan after the last row read. Following the cursors still visits every match once,
@@ -80,14 +81,14 @@ class ItemPages {
 		if (!PageStatements.hasTrigram(query.nameContains())) {
 			return scan(query, true);
 		}
-		if (this.commonSearches.isCommon(query.nameContains())) {
+		if (this.commonSearches.isCommon(query)) {
 			return scanThenMatchesAfter(query);
 		}
 		return rows(PageStatements.rareMatches(query), Rare::fromRow).flatMap((found) -> {
 			if (found.isEmpty() || found.get(0).found() < PageStatements.RARE_MATCHES) {
 				return Mono.just(page(query, found.stream().map(Rare::item).toList()));
 			}
-			this.commonSearches.foundCommon(query.nameContains());
+			this.commonSearches.foundCommon(query);
 			return scanThenMatchesAfter(query);
 		});
 	}

@@ -131,6 +131,33 @@ class SearchIntegrationTest {
 	}
 
 	/**
+	 * A substring common in the catalog can be rare within a price window: found common
+	 * without one, it is counted again with one, so that its few matches there are sorted
+	 * instead of being looked for row by row in the sort order.
+	 */
+	@Test
+	void aSubstringFoundCommonIsCountedAgainWithinAPriceWindow() {
+		int matches = PageStatements.RARE_MATCHES + 500;
+		insert(PageStatements.SCAN_ROWS + matches,
+				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Maple tray ' ELSE 'Birch tray ' END || g");
+		List<String> statements = new CopyOnWriteArrayList<>();
+		ItemPages pages = new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions,
+				new CommonSearches());
+		Predicate<String> countsMatches = (sql) -> sql.contains("count(*) OVER ()");
+		pages.find(CatalogQuery.parse("category=" + this.category + "&q=maple&limit=50")).block(Duration.ofSeconds(30));
+		List<Long> window = ids("name ILIKE '%maple%' AND price_cents BETWEEN 400 AND 420", "name, id");
+		assertThat(window).as("matches in the price window").isNotEmpty().hasSizeLessThan(PageStatements.RARE_MATCHES);
+
+		statements.clear();
+		ItemPage inWindow = pages
+			.find(CatalogQuery
+				.parse("category=" + this.category + "&q=maple&minPrice=400&maxPrice=420&sort=name&limit=500"))
+			.block(Duration.ofSeconds(30));
+		assertThat(statements).as("the search in a price window").hasSize(1).allMatch(countsMatches);
+		assertThat(ids(inWindow)).isEqualTo(window);
+	}
+
+	/**
 	 * Matches spread evenly, one name in sixteen: a window of rows holds more than half a
 	 * page of them, so the search reads the next window instead of taking the rest from
 	 * the trigram index, and its pages are the same.
