@@ -30,22 +30,34 @@ final class PageStatements {
 	 */
 	private static final String MATCHES = "name_folded LIKE lower(:pattern)";
 
+	/** {@link #MATCHES} of a row joined as {@code i}. */
+	private static final String MATCHES_IN_I = "i." + MATCHES;
+
 	private PageStatements() {
 	}
 
 	/** A listing without {@code q}: its first {@code limit + 1} rows. */
 	static Statement listing(CatalogQuery query) {
-		ItemSort sort = query.sort();
-		boolean priceWindow = query.minPrice() != null || query.maxPrice() != null;
-		boolean sortIndexCarriesPrice = !sort.byPrice() && !sort.byIdOnly() && query.category() == null;
 		Statement statement = new Statement();
-		if (priceWindow && sortIndexCarriesPrice) {
+		if (priceWindowPassedOverInSortIndex(query)) {
 			pricedListing(statement, query);
 		}
 		else {
 			firstRows(statement, Item.COLUMNS, query);
 		}
 		return statement;
+	}
+
+	/**
+	 * Whether the query has a price window and is sorted by name or creation in no
+	 * category: its sort's index carries the price (V8), so the rows outside the window
+	 * can be passed over in the index alone, where an index scan would read each of them
+	 * from the table to check its price.
+	 */
+	private static boolean priceWindowPassedOverInSortIndex(CatalogQuery query) {
+		ItemSort sort = query.sort();
+		boolean priceWindow = query.minPrice() != null || query.maxPrice() != null;
+		return priceWindow && !sort.byPrice() && !sort.byIdOnly() && query.category() == null;
 	}
 
 	/**
@@ -108,6 +120,9 @@ final class PageStatements {
 	 * the page still misses.
 	 */
 	static Statement window(CatalogQuery query, PageCursor after, int count) {
+		if (priceWindowPassedOverInSortIndex(query)) {
+			return pricedWindow(query, after, count);
+		}
 		ItemSort sort = query.sort();
 		Statement statement = new Statement();
 		String keyColumn = sort.byIdOnly() ? "" : sort.column() + ", ";
@@ -125,6 +140,41 @@ final class PageStatements {
 			.append(sort.orderBy())
 			.append(" LIMIT :scan) w JOIN items i ON i.id = w.id WHERE w.matched OR w.last ORDER BY ")
 			.append(sort.orderBy("w."))
+			.append(" LIMIT :limit");
+		statement.binds.put("pattern", pattern(query.nameContains()));
+		statement.binds.put("scan", SCAN_ROWS);
+		statement.binds.put("limit", count);
+		return statement;
+	}
+
+	/**
+	 * {@link #window} for a search with a price window sorted by name or creation in no
+	 * category: the window's rows are taken from the sort's index alone, and only they
+	 * are read from the table to compare their names. Checking each row's price on the
+	 * table read about a hundred rows for each one kept in a 1 % window: 1.7 s for a
+	 * common word at a million items, against 0.1 s this way ({@code EXPLAIN ANALYZE},
+	 * README "With the same filters").
+	 */
+	private static Statement pricedWindow(CatalogQuery query, PageCursor after, int count) {
+		ItemSort sort = query.sort();
+		Statement statement = new Statement();
+		statement.sql.append("SELECT ")
+			.append(Item.qualifiedColumns("i"))
+			.append(", ")
+			.append(MATCHES_IN_I)
+			.append(" AS matched, k.last FROM (SELECT id, ")
+			.append(sort.column())
+			.append(", row_number() OVER (ORDER BY ")
+			.append(sort.orderBy())
+			.append(") = :scan AS last FROM items WHERE TRUE");
+		filters(statement, query);
+		keyset(statement, sort, after);
+		statement.sql.append(" ORDER BY ")
+			.append(sort.orderBy())
+			.append(" LIMIT :scan) k JOIN items i ON i.id = k.id WHERE ")
+			.append(MATCHES_IN_I)
+			.append(" OR k.last ORDER BY ")
+			.append(sort.orderBy("k."))
 			.append(" LIMIT :limit");
 		statement.binds.put("pattern", pattern(query.nameContains()));
 		statement.binds.put("scan", SCAN_ROWS);

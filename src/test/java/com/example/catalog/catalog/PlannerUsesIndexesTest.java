@@ -115,6 +115,15 @@ class PlannerUsesIndexesTest {
 			.doesNotContain("Seq Scan");
 	}
 
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("pricedListings")
+	void theBoundedWindowOfASearchInAPriceWindowPassesOverItInTheSortsIndexAlone(String query, String index) {
+		CatalogQuery search = CatalogQuery.parse(query + "&q=walnut");
+		assertThat(plan(PageStatements.window(search, search.cursor(), search.limit() + 1)))
+			.containsPattern("Index Only Scan.* using " + index)
+			.doesNotContain("Seq Scan");
+	}
+
 	@Test
 	void aPriceWindowSortedByIdReadsAnIndexNotTheTable() {
 		assertThat(plan(PageStatements.listing(CatalogQuery.parse("minPrice=20000&maxPrice=20500"))))
