@@ -94,6 +94,11 @@ SHAPES = [
     ('q-word', 'q: a material (10 %)', lambda r: f'/catalog?q={r.choice(MATERIALS)}&limit={r.randrange(20, 201)}'),
     ('q-word-name', 'q: a material (10 %), sort=name',
      lambda r: f'/catalog?q={r.choice(MATERIALS)}&sort=name&limit={r.randrange(20, 201)}'),
+    ('q-word-window-name', 'q: a material + price window (1 %), sort=name',
+     lambda r: f'/catalog?q={r.choice(MATERIALS)}&{window(r)}&sort=name&limit={lim(r)}'),
+    ('q-2chars-window-name', 'q: 2 letters + price window (1 %), sort=name',
+     lambda r: f'/catalog?q={r.choice("abcdefghijklmnopqrstuvwxyz")}{r.choice("abcdefghijklmnopqrstuvwxyz")}'
+               f'&{window(r)}&sort=name&limit={lim(r)}'),
     ('q-category', 'q: a material + category',
      lambda r: f'/catalog?category={cat(r)}&q={r.choice(MATERIALS)}&limit={lim(r)}'),
     ('q-rare-category', 'q: 5 digits + category',
