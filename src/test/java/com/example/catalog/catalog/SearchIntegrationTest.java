@@ -37,6 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @IntegrationTest
 class SearchIntegrationTest {
 
+	/** The statement of a search's first step, which counts its matches. */
+	private static final Predicate<String> COUNTS_MATCHES = (sql) -> sql.contains("count(*) OVER ()");
+
 	@Autowired
 	WebTestClient client;
 
@@ -77,11 +80,7 @@ class SearchIntegrationTest {
 
 	@Test
 	void aQWithTrigramsWhoseMatchesAreNeitherRareNorAmongTheFirstRowsStillGetsFullPages() {
-		// More matches than a search takes as rare,
-		// none among the first rows of the order.
-		int matches = PageStatements.RARE_MATCHES + 500;
-		insert(PageStatements.SCAN_ROWS + matches,
-				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Walnut shelf ' ELSE 'Oak shelf ' END || g");
+		int matches = insertCommonAfterTheFirstScan("Walnut shelf ", "Oak shelf ");
 		for (String sort : List.of("id", "-price", "name")) {
 			String order = switch (sort) {
 				case "id" -> "id";
@@ -105,29 +104,25 @@ class SearchIntegrationTest {
 	 */
 	@Test
 	void aSubstringFoundCommonIsNotCountedAgainByItsNextSearches() {
-		int matches = PageStatements.RARE_MATCHES + 500;
-		insert(PageStatements.SCAN_ROWS + matches,
-				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Cedar box ' ELSE 'Pine box ' END || g");
+		insertCommonAfterTheFirstScan("Cedar box ", "Pine box ");
 		List<String> statements = new CopyOnWriteArrayList<>();
-		ItemPages pages = new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions,
-				new CommonSearches());
-		Predicate<String> countsMatches = (sql) -> sql.contains("count(*) OVER ()");
+		ItemPages pages = recordingPages(statements);
 
 		ItemPage first = pages.find(CatalogQuery.parse("category=" + this.category + "&q=cedar&limit=50"))
 			.block(Duration.ofSeconds(30));
-		assertThat(statements).filteredOn(countsMatches).as("the first search counts its matches").hasSize(1);
+		assertThat(statements).filteredOn(COUNTS_MATCHES).as("the first search counts its matches").hasSize(1);
 		assertThat(ids(first)).isEqualTo(ids("name ILIKE '%cedar%'", "id").subList(0, 50));
 
 		statements.clear();
 		ItemPage byPrice = pages.find(CatalogQuery.parse("category=" + this.category + "&q=CEDAR&limit=70&sort=-price"))
 			.block(Duration.ofSeconds(30));
-		assertThat(statements).as("the next search's statements").isNotEmpty().noneMatch(countsMatches);
+		assertThat(statements).as("the next search's statements").isNotEmpty().noneMatch(COUNTS_MATCHES);
 		assertThat(ids(byPrice)).isEqualTo(ids("name ILIKE '%cedar%'", "price_cents DESC, id DESC").subList(0, 70));
 		ItemPage second = pages
 			.find(CatalogQuery.parse("category=" + this.category + "&q=cedar&limit=50&cursor=" + first.nextCursor()))
 			.block(Duration.ofSeconds(30));
 		assertThat(ids(second)).isEqualTo(ids("name ILIKE '%cedar%'", "id").subList(50, 100));
-		assertThat(statements).noneMatch(countsMatches);
+		assertThat(statements).noneMatch(COUNTS_MATCHES);
 	}
 
 	/**
@@ -137,13 +132,9 @@ class SearchIntegrationTest {
 	 */
 	@Test
 	void aSubstringFoundCommonIsCountedAgainWithinAPriceWindow() {
-		int matches = PageStatements.RARE_MATCHES + 500;
-		insert(PageStatements.SCAN_ROWS + matches,
-				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN 'Maple tray ' ELSE 'Birch tray ' END || g");
+		insertCommonAfterTheFirstScan("Maple tray ", "Birch tray ");
 		List<String> statements = new CopyOnWriteArrayList<>();
-		ItemPages pages = new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions,
-				new CommonSearches());
-		Predicate<String> countsMatches = (sql) -> sql.contains("count(*) OVER ()");
+		ItemPages pages = recordingPages(statements);
 		pages.find(CatalogQuery.parse("category=" + this.category + "&q=maple&limit=50")).block(Duration.ofSeconds(30));
 		List<Long> window = ids("name ILIKE '%maple%' AND price_cents BETWEEN 400 AND 420", "name, id");
 		assertThat(window).as("matches in the price window").isNotEmpty().hasSizeLessThan(PageStatements.RARE_MATCHES);
@@ -153,7 +144,7 @@ class SearchIntegrationTest {
 			.find(CatalogQuery
 				.parse("category=" + this.category + "&q=maple&minPrice=400&maxPrice=420&sort=name&limit=500"))
 			.block(Duration.ofSeconds(30));
-		assertThat(statements).as("the search in a price window").hasSize(1).allMatch(countsMatches);
+		assertThat(statements).as("the search in a price window").hasSize(1).allMatch(COUNTS_MATCHES);
 		assertThat(ids(inWindow)).isEqualTo(window);
 	}
 
@@ -168,8 +159,7 @@ class SearchIntegrationTest {
 		List<Long> expected = ids("name ILIKE '%teak%'", "id");
 		assertThat(expected).hasSize(2_500);
 		List<String> statements = new CopyOnWriteArrayList<>();
-		ItemPages pages = new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions,
-				new CommonSearches());
+		ItemPages pages = recordingPages(statements);
 
 		ItemPage first = pages.find(CatalogQuery.parse("category=" + this.category + "&q=teak&limit=1000"))
 			.block(Duration.ofSeconds(30));
@@ -236,6 +226,23 @@ class SearchIntegrationTest {
 	 * {@code count} items of this test's category, named by {@code name} of g = 1, 2,
 	 * ....
 	 */
+	/**
+	 * More rows named {@code common} than a search takes as rare, all after the first
+	 * {@link PageStatements#SCAN_ROWS} rows of the order, which are named {@code other}:
+	 * how many were named {@code common}.
+	 */
+	private int insertCommonAfterTheFirstScan(String common, String other) {
+		int matches = PageStatements.RARE_MATCHES + 500;
+		insert(PageStatements.SCAN_ROWS + matches,
+				"CASE WHEN g > " + PageStatements.SCAN_ROWS + " THEN '" + common + "' ELSE '" + other + "' END || g");
+		return matches;
+	}
+
+	/** {@link ItemPages} whose statements are recorded in {@code statements}. */
+	private ItemPages recordingPages(List<String> statements) {
+		return new ItemPages(new RecordingDatabaseClient(this.db, statements), this.transactions, new CommonSearches());
+	}
+
 	private void insert(int count, String name) {
 		this.db
 			.sql("INSERT INTO items (sku, name, description, category, price_cents) SELECT :category || '-' || g, "
