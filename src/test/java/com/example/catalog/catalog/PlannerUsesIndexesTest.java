@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,9 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,11 +37,8 @@ class PlannerUsesIndexesTest {
 	void aCatalogOf200000Items() throws Exception {
 		this.database = ScratchDatabase.create("plans");
 		this.database.migrate();
-		ConnectionFactory connections = this.database.connectionFactory();
-		this.db = DatabaseClient.create(connections);
-		new DemoData(this.db, TransactionalOperator.create(new R2dbcTransactionManager(connections)),
-				new DemoDataProperties(ITEMS, 200))
-			.run(null);
+		this.database.fillWithDemoItems(ITEMS, 200);
+		this.db = this.database.client();
 	}
 
 	@AfterAll

@@ -13,7 +13,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,11 +36,10 @@ class PricedSearchWindowTest {
 	void aCatalogOf60000Items() throws Exception {
 		this.database = ScratchDatabase.create("priced");
 		this.database.migrate();
+		this.database.fillWithDemoItems(60_000, 20);
 		ConnectionFactory connections = this.database.connectionFactory();
 		this.db = DatabaseClient.create(connections);
-		R2dbcTransactionManager transactions = new R2dbcTransactionManager(connections);
-		new DemoData(this.db, TransactionalOperator.create(transactions), new DemoDataProperties(60_000, 20)).run(null);
-		this.pages = new ItemPages(this.db, transactions);
+		this.pages = new ItemPages(this.db, new R2dbcTransactionManager(connections));
 	}
 
 	@AfterAll

@@ -14,7 +14,9 @@ import org.flywaydb.core.Flyway;
 
 import com.example.catalog.TestServers;
 
+import org.springframework.r2dbc.connection.R2dbcTransactionManager;
 import org.springframework.r2dbc.core.DatabaseClient;
+import org.springframework.transaction.reactive.TransactionalOperator;
 
 /**
  * A database of a test's own on the test PostgreSQL server, dropped when closed: for
@@ -68,6 +70,18 @@ final class ScratchDatabase implements AutoCloseable {
 			.option(ConnectionFactoryOptions.PASSWORD, password())
 			.build();
 		return ConnectionFactories.get(options);
+	}
+
+	/**
+	 * Fills the catalog of this database, migrated and empty, with the demo data loader
+	 * ({@code catalog.demo-data}): its rows, its indexes rebuilt, {@code ANALYZE}.
+	 */
+	void fillWithDemoItems(int items, int categories) {
+		ConnectionFactory connections = connectionFactory();
+		new DemoData(DatabaseClient.create(connections),
+				TransactionalOperator.create(new R2dbcTransactionManager(connections)),
+				new DemoDataProperties(items, categories))
+			.run(null);
 	}
 
 	DatabaseClient client() {

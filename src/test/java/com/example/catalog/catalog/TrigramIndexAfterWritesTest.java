@@ -5,14 +5,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
-import io.r2dbc.spi.ConnectionFactory;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.r2dbc.connection.R2dbcTransactionManager;
-import org.springframework.r2dbc.core.DatabaseClient;
-import org.springframework.transaction.reactive.TransactionalOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,11 +24,7 @@ class TrigramIndexAfterWritesTest {
 	void aSearchAfterThousandsOfWritesReadsOnlyAFewPagesOfTheTrigramIndex() throws Exception {
 		try (ScratchDatabase database = ScratchDatabase.create("pending")) {
 			database.migrate();
-			ConnectionFactory connections = database.connectionFactory();
-			new DemoData(DatabaseClient.create(connections),
-					TransactionalOperator.create(new R2dbcTransactionManager(connections)),
-					new DemoDataProperties(1_000, 10))
-				.run(null);
+			database.fillWithDemoItems(1_000, 10);
 			database.execute("INSERT INTO items (sku, name, category, price_cents) SELECT 'W-' || g,"
 					+ " 'Written later no. ' || g, 'garden', 1000 + g FROM generate_series(1, " + WRITTEN + ") g");
 
