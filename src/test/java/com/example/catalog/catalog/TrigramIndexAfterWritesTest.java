@@ -55,7 +55,7 @@ class TrigramIndexAfterWritesTest {
 	}
 
 	private static JsonNode indexScan(JsonNode node) {
-		if ("items_name_folded_trgm_idx".equals(node.path("Index Name").asString(""))) {
+		if ("items_category_name_folded_trgm_idx".equals(node.path("Index Name").asString(""))) {
 			return node;
 		}
 		for (JsonNode child : node.path("Plans")) {

@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Migration V5 creates {@code pg_trgm} itself when the role that runs the migrations may,
- * and otherwise stops with a message naming the privilege that is missing and how to
- * grant it.
+ * Migrations V5 and V10 create {@code pg_trgm} and {@code btree_gin} themselves when the
+ * role that runs the migrations may, and otherwise stop with a message naming the
+ * extension, the privilege that is missing and how to grant it.
  */
 class TrigramMigrationTest {
 
@@ -30,17 +30,45 @@ class TrigramMigrationTest {
 
 				database.execute("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
 				database.migrate(role, "trgm-secret");
-				assertThat(database.client()
-					.sql("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
-					.map((row) -> row.get(0, Long.class))
-					.one()
-					.block(Duration.ofSeconds(10))).isEqualTo(1);
+				assertThat(extensions(database)).isEqualTo(2);
 			}
 			finally {
 				database.close();
 				ScratchDatabase.onServer("DROP ROLE IF EXISTS " + role);
 			}
 		}
+	}
+
+	@Test
+	void aRoleThatMayNotCreateBtreeGinIsToldSoWhenAnAdministratorCreatedPgTrgmForIt() throws Exception {
+		String role = "trgm_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+		try (ScratchDatabase database = ScratchDatabase.create("trgm")) {
+			database.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'trgm-secret'");
+			try {
+				database.execute("GRANT ALL ON SCHEMA public TO " + role);
+				database.execute("CREATE EXTENSION pg_trgm");
+				assertThatExceptionOfType(FlywayException.class).isThrownBy(() -> database.migrate(role, "trgm-secret"))
+					.withMessageContaining("btree_gin")
+					.withMessageContaining("CREATE privilege on the database")
+					.withMessageContaining("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
+
+				database.execute("CREATE EXTENSION btree_gin");
+				database.migrate(role, "trgm-secret");
+				assertThat(extensions(database)).isEqualTo(2);
+			}
+			finally {
+				database.close();
+				ScratchDatabase.onServer("DROP ROLE IF EXISTS " + role);
+			}
+		}
+	}
+
+	private static Long extensions(ScratchDatabase database) {
+		return database.client()
+			.sql("SELECT count(*) FROM pg_extension WHERE extname IN ('pg_trgm', 'btree_gin')")
+			.map((row) -> row.get(0, Long.class))
+			.one()
+			.block(Duration.ofSeconds(10));
 	}
 
 }
