@@ -160,7 +160,8 @@ class CacheConfiguration {
 	@Bean
 	HttpHandlerDecoratorFactory nearHitHttpHandler(ResponseCache responseCache,
 			ObjectProvider<CacheableRoute> cacheableRoutes, MeterRegistry meterRegistry, Environment environment,
-			ObjectProvider<Propagator> propagator, ObjectProvider<PublicRouteCredentials> credentials) {
+			ObjectProvider<Propagator> propagator, ObjectProvider<PublicRouteCredentials> credentials,
+			ObjectProvider<KnownRefusals> refusals) {
 		List<CacheableRoute> routes = cacheableRoutes.orderedStream().toList();
 		String requestsTimerName = environment.getProperty("management.observations.http.server.requests.name",
 				"http.server.requests");
@@ -168,8 +169,9 @@ class CacheConfiguration {
 		Propagator tracePropagator = tracesExported(environment) ? propagator.getIfAvailable() : null;
 		NearHitSpans spans = (tracePropagator != null) ? new NearHitSpans(tracePropagator) : null;
 		PublicRouteCredentials knownValid = credentials.getIfAvailable(() -> PublicRouteCredentials.NONE);
+		KnownRefusals knownRefusals = refusals.getIfAvailable(() -> KnownRefusals.NONE);
 		return (webFlux) -> new NearHitHttpHandler(webFlux, responseCache, routes, meterRegistry, requestsTimerName,
-				eventLoops, spans, knownValid);
+				eventLoops, spans, knownValid, knownRefusals);
 	}
 
 	@Bean

@@ -42,8 +42,11 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * plain spelling (Spring Security's firewall has a say about encoded or parameterised
  * paths).
  * <p>
+ * A request that Redis holds no entry for either, from a client a limit is known to
+ * refuse now ({@link KnownRefusals}), is refused here too, as WebFlux would refuse it.
+ * <p>
  * WebFlux would time the request as {@code http.server.requests}; this handler records
- * the same timer, with the same tags, so hits stay in the request metrics.
+ * the same timer, with the same tags, so hits and refusals stay in the request metrics.
  */
 final class NearHitHttpHandler implements HttpHandler {
 
@@ -55,6 +58,14 @@ final class NearHitHttpHandler implements HttpHandler {
 	private static final List<Map.Entry<String, String>> SECURITY_HEADERS = List.of(
 			Map.entry("X-Content-Type-Options", "nosniff"), Map.entry("X-Frame-Options", "DENY"),
 			Map.entry("X-XSS-Protection", "0"), Map.entry("Referrer-Policy", "no-referrer"));
+
+	/**
+	 * What Spring Security's cache-control header writer adds to a response that sets no
+	 * {@code Cache-Control} of its own.
+	 */
+	private static final List<Map.Entry<String, String>> NOT_KEPT_HEADERS = List.of(
+			Map.entry(HttpHeaders.CACHE_CONTROL, "no-cache, no-store, max-age=0, must-revalidate"),
+			Map.entry(HttpHeaders.PRAGMA, "no-cache"), Map.entry(HttpHeaders.EXPIRES, "0"));
 
 	private final HttpHandler webFlux;
 
@@ -73,14 +84,17 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	private final PublicRouteCredentials credentials;
 
+	private final KnownRefusals refusals;
+
 	private final Cache<String, CacheKey> keys = Caffeine.newBuilder().maximumSize(10_000).build();
 
 	NearHitHttpHandler(HttpHandler webFlux, ResponseCache cache, List<CacheableRoute> routes,
 			MeterRegistry meterRegistry, String requestsTimerName, RequestEventLoops eventLoops, NearHitSpans spans,
-			PublicRouteCredentials credentials) {
+			PublicRouteCredentials credentials, KnownRefusals refusals) {
 		this.webFlux = webFlux;
 		this.spans = spans;
 		this.credentials = credentials;
+		this.refusals = refusals;
 		this.eventLoops = eventLoops;
 		this.cache = cache;
 		this.routes = routes.stream()
@@ -110,8 +124,7 @@ final class NearHitHttpHandler implements HttpHandler {
 				return this.cache.nearHit(key)
 					.flatMap((lookup) -> (lookup instanceof NearLookup.Hit hit)
 							? write(request, response, route, hit.response(), start, startedAtMicros)
-							: onRequestLoop(request, Mono.defer(() -> this.webFlux
-								.handle(stamped(request, ((NearLookup.Miss) lookup).read()), response))));
+							: missed(request, response, route, (NearLookup.Miss) lookup, start, startedAtMicros));
 			}
 		}
 		return this.webFlux.handle(request, response);
@@ -120,6 +133,17 @@ final class NearHitHttpHandler implements HttpHandler {
 	private boolean credentialsAnswerAsAnonymous(ServerHttpRequest request) {
 		List<String> authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
 		return authorization == null || this.credentials.knownValid(authorization);
+	}
+
+	private Mono<Void> missed(ServerHttpRequest request, ServerHttpResponse response, Route route, NearLookup.Miss miss,
+			long start, long startedAtMicros) {
+		KnownRefusals.Refusal refusal = (miss.nothingStored()
+				&& !request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) ? this.refusals.refusal(request)
+						: null;
+		if (refusal != null) {
+			return refuse(request, response, route, refusal, start, startedAtMicros);
+		}
+		return onRequestLoop(request, Mono.defer(() -> this.webFlux.handle(stamped(request, miss.read()), response)));
 	}
 
 	/**
@@ -168,15 +192,38 @@ final class NearHitHttpHandler implements HttpHandler {
 		for (Map.Entry<String, String> header : SECURITY_HEADERS) {
 			headers.set(header.getKey(), header.getValue());
 		}
-		response.setStatusCode(rendition.status());
-		Timer timer = timer(route, rendition.status());
-		ByteBuffer body = rendition.body();
+		return answer(response, route, rendition.status(), rendition.body(), start, span);
+	}
+
+	/**
+	 * The refusal with the headers Spring Security would add to it: those of a hit, and
+	 * as the response sets no {@code Cache-Control}, the ones that forbid keeping it.
+	 */
+	private Mono<Void> refuse(ServerHttpRequest request, ServerHttpResponse response, Route route,
+			KnownRefusals.Refusal refusal, long start, long startedAtMicros) {
+		Span span = (this.spans != null) ? this.spans.start(request, route.declared().pathPattern(), startedAtMicros)
+				: null;
+		HttpHeaders headers = response.getHeaders();
+		headers.addAll(refusal.headers());
+		for (Map.Entry<String, String> header : NOT_KEPT_HEADERS) {
+			headers.set(header.getKey(), header.getValue());
+		}
+		for (Map.Entry<String, String> header : SECURITY_HEADERS) {
+			headers.set(header.getKey(), header.getValue());
+		}
+		return answer(response, route, refusal.status(), ByteBuffer.wrap(refusal.body()), start, span);
+	}
+
+	private Mono<Void> answer(ServerHttpResponse response, Route route, HttpStatus status, ByteBuffer body, long start,
+			Span span) {
+		response.setStatusCode(status);
+		Timer timer = timer(route, status);
 		Mono<Void> writing;
 		if (body == null) {
 			writing = response.setComplete();
 		}
 		else {
-			headers.setContentLength(body.remaining());
+			response.getHeaders().setContentLength(body.remaining());
 			writing = response.writeWith(Mono.just(response.bufferFactory().wrap(body)));
 		}
 		return writing.doFinally((signal) -> {
@@ -184,7 +231,7 @@ final class NearHitHttpHandler implements HttpHandler {
 				timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 			}
 			if (span != null) {
-				NearHitSpans.end(span, rendition.status(), signal == SignalType.CANCEL);
+				NearHitSpans.end(span, status, signal == SignalType.CANCEL);
 			}
 		});
 	}
@@ -197,10 +244,17 @@ final class NearHitHttpHandler implements HttpHandler {
 						.tag("error", "none")
 						.tag("exception", "none")
 						.tag("method", "GET")
-						.tag("outcome", status.is2xxSuccessful() ? "SUCCESS" : "REDIRECTION")
+						.tag("outcome", outcome(status))
 						.tag("status", Integer.toString(status.value()))
 						.tag("uri", route.declared().pathPattern())
 						.register(this.meterRegistry));
+	}
+
+	private static String outcome(HttpStatus status) {
+		if (status.is2xxSuccessful()) {
+			return "SUCCESS";
+		}
+		return status.is4xxClientError() ? "CLIENT_ERROR" : "REDIRECTION";
 	}
 
 	private static long currentTimeMicros() {

@@ -14,6 +14,15 @@ sealed interface NearLookup {
 	 */
 	record Miss(StampRead read) implements NearLookup {
 
+		/**
+		 * Whether Redis held no entry of the key either, read along with the generations:
+		 * the request can only load.
+		 */
+		boolean nothingStored() {
+			return this.read instanceof StampRead.Read found && found.stored() != null
+					&& found.stored().bytes() == null;
+		}
+
 	}
 
 }

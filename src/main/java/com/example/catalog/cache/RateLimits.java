@@ -81,12 +81,9 @@ public final class RateLimits {
 
 	/** Takes one token from the client's bucket, if it holds one. */
 	public Mono<Allowance> take(String client) {
-		Refusal refusal = this.refusals.getIfPresent(client);
-		if (refusal != null) {
-			double tokens = refusal.tokensAt(this.clock.millis(), this.rate);
-			if (tokens < 1) {
-				return Mono.just(allowance(false, tokens));
-			}
+		Allowance refused = remembered(client);
+		if (refused != null) {
+			return Mono.just(refused);
 		}
 		String key = "{" + this.keyPrefix + ":limit:" + CacheKey.digest(client) + "}";
 		return this.redis
@@ -100,6 +97,19 @@ public final class RateLimits {
 					(ex) -> Mono.fromSupplier(() -> this.localBuckets
 						.get(client, (ignored) -> new LocalBucket(this.burst, this.clock.millis()))
 						.take(this.rate, this.burst, this.clock.millis())));
+	}
+
+	/**
+	 * The refusal Redis last gave the client, while its bucket cannot have refilled a
+	 * token since, or {@code null}: {@link #take} would answer it without asking Redis.
+	 */
+	public Allowance remembered(String client) {
+		Refusal refusal = this.refusals.getIfPresent(client);
+		if (refusal == null) {
+			return null;
+		}
+		double tokens = refusal.tokensAt(this.clock.millis(), this.rate);
+		return (tokens < 1) ? allowance(false, tokens) : null;
 	}
 
 	private static byte[] bytes(String text) {

@@ -1,15 +1,22 @@
 package com.example.catalog.system;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.TreeMap;
 
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
+import com.example.catalog.cache.KnownRefusals;
 import com.example.catalog.cache.RateLimits;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
@@ -23,17 +30,31 @@ import org.springframework.web.server.ServerWebExchange;
  * from (which honours {@code X-Forwarded-For} only as
  * {@code server.forward-headers-strategy} allows). Without a token: a 429 problem with
  * {@code Retry-After} and the IETF {@code RateLimit} and {@code RateLimit-Policy}
- * headers.
+ * headers. The same 429 is what the cache's near-hit handler writes itself for an
+ * anonymous client whose refusal is remembered ({@link KnownRefusals}), when the address
+ * it sees is the client's: not with {@code server.forward-headers-strategy=framework},
+ * which WebFlux applies after that handler.
  */
 @Component
-public final class ClientLimits {
+public final class ClientLimits implements KnownRefusals {
 
 	static final String POLICY_NAME = "\"loads\"";
 
 	private final RateLimits limits;
 
-	ClientLimits(ObjectProvider<RateLimits> limits) {
+	private final JsonMapper jsonMapper;
+
+	/**
+	 * Whether a request's address is its client's before WebFlux sees it: not when
+	 * WebFlux itself applies the forwarded headers.
+	 */
+	private final boolean addressKnownBeforeWebFlux;
+
+	ClientLimits(ObjectProvider<RateLimits> limits, JsonMapper jsonMapper, Environment environment) {
 		this.limits = limits.getIfAvailable();
+		this.jsonMapper = jsonMapper;
+		this.addressKnownBeforeWebFlux = !"framework"
+			.equalsIgnoreCase(environment.getProperty("server.forward-headers-strategy", "none"));
 	}
 
 	/** {@code work}, once the exchange's client has a token for it. */
@@ -57,12 +78,40 @@ public final class ClientLimits {
 		});
 	}
 
+	/**
+	 * The 429 of an anonymous client whose refusal is remembered, as WebFlux would write
+	 * it through {@link ProblemExceptionHandler}.
+	 */
+	@Override
+	public Refusal refusal(ServerHttpRequest request) {
+		if (this.limits == null || !this.addressKnownBeforeWebFlux) {
+			return null;
+		}
+		RateLimits.Allowance refused = this.limits.remembered(addressClient(request));
+		if (refused == null) {
+			return null;
+		}
+		ErrorResponseException problem = tooMany(refused);
+		ProblemDetail body = problem.getBody();
+		body.setInstance(URI.create(request.getPath().value()));
+		HttpHeaders headers = new HttpHeaders();
+		headers.addAll(problem.getHeaders());
+		headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+		// In the order Spring's encoder writes a problem's members: by name.
+		return new Refusal(HttpStatus.TOO_MANY_REQUESTS, headers,
+				this.jsonMapper.writeValueAsBytes(new TreeMap<>(Problems.members(body))));
+	}
+
 	private static Mono<String> client(ServerWebExchange exchange) {
 		return exchange.getPrincipal()
 			.filter((principal) -> !(principal instanceof AnonymousAuthenticationToken)
 					&& (!(principal instanceof Authentication authentication) || authentication.isAuthenticated()))
 			.map((principal) -> "principal:" + principal.getName())
-			.switchIfEmpty(Mono.fromSupplier(() -> "address:" + address(exchange.getRequest().getRemoteAddress())));
+			.switchIfEmpty(Mono.fromSupplier(() -> addressClient(exchange.getRequest())));
+	}
+
+	private static String addressClient(ServerHttpRequest request) {
+		return "address:" + address(request.getRemoteAddress());
 	}
 
 	private static String address(InetSocketAddress remote) {

@@ -36,6 +36,8 @@ class NearHitHttpHandlerTest {
 
 	private static final byte[] BODY = "{\"items\":[]}".getBytes(StandardCharsets.UTF_8);
 
+	private static final byte[] REFUSED = "{\"status\":429}".getBytes(StandardCharsets.UTF_8);
+
 	private final ResponseCache cache = mock(ResponseCache.class);
 
 	private final AtomicInteger keysBuilt = new AtomicInteger();
@@ -72,7 +74,22 @@ class NearHitHttpHandlerTest {
 				(request, variables) -> CacheKey.forPublicRoute("item").with("id", variables.get("id")).build());
 		this.handler = new NearHitHttpHandler(this.webFlux, this.cache, List.of(page, item), this.meters,
 				"http.server.requests", new RequestEventLoops(), null,
-				(authorization) -> authorization.equals(this.knownValid));
+				(authorization) -> authorization.equals(this.knownValid), (request) -> this.refusal);
+	}
+
+	/** What the limits answer for any client: refused, or not known refused. */
+	private KnownRefusals.Refusal refusal;
+
+	private void refusingEveryClient() {
+		HttpHeaders headers = new HttpHeaders();
+		headers.set(HttpHeaders.RETRY_AFTER, "4");
+		headers.set(HttpHeaders.CONTENT_TYPE, "application/problem+json");
+		this.refusal = new KnownRefusals.Refusal(HttpStatus.TOO_MANY_REQUESTS, headers, REFUSED);
+	}
+
+	private void missing(StoredEntries.Stored stored) {
+		given(this.cache.nearHit(any()))
+			.willReturn(Mono.just(new NearLookup.Miss(new StampRead.Read(null, new Stamp("1.2", List.of()), stored))));
 	}
 
 	private void holding(boolean held) {
@@ -128,6 +145,58 @@ class NearHitHttpHandlerTest {
 		assertThat(StampedRequest.readOf(this.passedOn.get(0))).as("the generations read, passed on")
 			.isEqualTo(new StampRead.Read(null, new Stamp("1.2", List.of()), null));
 		assertThat(timed("/catalog/items/{id}", "200")).as("WebFlux times it").isZero();
+	}
+
+	@Test
+	void aMissThatRedisDoesNotHoldEitherFromAClientKnownRefusedIsRefusedWithoutTheChain() {
+		missing(StoredEntries.Stored.NOTHING);
+		refusingEveryClient();
+		MockServerHttpResponse response = run(MockServerHttpRequest.get("/catalog?limit=5"));
+		assertThat(this.chainCalls).hasValue(0);
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		HttpHeaders headers = response.getHeaders();
+		assertThat(headers.getFirst(HttpHeaders.RETRY_AFTER)).isEqualTo("4");
+		assertThat(headers.getFirst(HttpHeaders.CONTENT_TYPE)).isEqualTo("application/problem+json");
+		assertThat(headers.getFirst(HttpHeaders.CACHE_CONTROL))
+			.isEqualTo("no-cache, no-store, max-age=0, must-revalidate");
+		assertThat(headers.getFirst("X-Content-Type-Options")).isEqualTo("nosniff");
+		assertThat(headers.getContentLength()).isEqualTo(REFUSED.length);
+		StepVerifier.create(response.getBodyAsString())
+			.expectNext(new String(REFUSED, StandardCharsets.UTF_8))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(timed("/catalog", "429")).isEqualTo(1);
+		assertThat(this.meters.find("http.server.requests").tag("status", "429").timer().getId().getTag("outcome"))
+			.isEqualTo("CLIENT_ERROR");
+	}
+
+	@Test
+	void aMissOfAClientNotKnownRefusedGoesDownTheChain() {
+		missing(StoredEntries.Stored.NOTHING);
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		assertThat(this.chainCalls).hasValue(1);
+	}
+
+	@Test
+	void aRefusedClientsRequestForAnEntryRedisMayHoldGoesDownTheChain() {
+		refusingEveryClient();
+		missing(new StoredEntries.Stored(BODY));
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		missing(null);
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		given(this.cache.nearHit(any())).willReturn(Mono.just(new NearLookup.Miss(
+				new StampRead.Failed(null, new CacheUnavailableException("down", new IllegalStateException())))));
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		assertThat(this.chainCalls).as("a hit in Redis, a key this instance holds, Redis unavailable").hasValue(3);
+	}
+
+	@Test
+	void aRefusedClientsMissWithCredentialsGoesDownTheChain() {
+		missing(StoredEntries.Stored.NOTHING);
+		refusingEveryClient();
+		this.knownValid = List.of("Bearer checked-before");
+		run(MockServerHttpRequest.get("/catalog?limit=5").header(HttpHeaders.AUTHORIZATION, "Bearer checked-before"));
+		assertThat(this.chainCalls).as("the client is the token's subject, which only the chain knows").hasValue(1);
 	}
 
 	@Test
