@@ -137,9 +137,7 @@ final class NearHitHttpHandler implements HttpHandler {
 
 	private Mono<Void> missed(ServerHttpRequest request, ServerHttpResponse response, Route route, NearLookup.Miss miss,
 			long start, long startedAtMicros) {
-		KnownRefusals.Refusal refusal = (miss.nothingStored()
-				&& !request.getHeaders().containsHeader(HttpHeaders.AUTHORIZATION)) ? this.refusals.refusal(request)
-						: null;
+		KnownRefusals.Refusal refusal = miss.nothingStored() ? this.refusals.refusal(request) : null;
 		if (refusal != null) {
 			return refuse(request, response, route, refusal, start, startedAtMicros);
 		}

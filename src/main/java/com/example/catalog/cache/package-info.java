@@ -20,9 +20,9 @@
  * what Redis holds without another round trip.</li>
  * <li><b>Near miss.</b> Otherwise the request goes through WebFlux as a
  * {@code StampedRequest} carrying the stamp it read, so {@code ResponseCache.respond}
- * does not read it again; unless Redis held no entry either, the request has no
- * credentials and {@code KnownRefusals} (the domain's limits) knows its client refused
- * now: then the handler writes that refusal itself.</li>
+ * does not read it again; unless Redis held no entry either and {@code KnownRefusals}
+ * (the domain's limits) knows the request's client refused now: then the handler writes
+ * that refusal itself.</li>
  * <li><b>Redis hit.</b> {@code ResponseCache} joins or starts the {@code SingleFlight}
  * for key and stamp; the flight ({@code LeasedLoads}) takes the entry read along with the
  * stamp, or has {@code StoredEntries} {@code GET} it, and when it was stored under this

@@ -2,6 +2,7 @@ package com.example.catalog.system;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.List;
 import java.util.TreeMap;
 
 import reactor.core.publisher.Mono;
@@ -30,10 +31,11 @@ import org.springframework.web.server.ServerWebExchange;
  * from (which honours {@code X-Forwarded-For} only as
  * {@code server.forward-headers-strategy} allows). Without a token: a 429 problem with
  * {@code Retry-After} and the IETF {@code RateLimit} and {@code RateLimit-Policy}
- * headers. The same 429 is what the cache's near-hit handler writes itself for an
- * anonymous client whose refusal is remembered ({@link KnownRefusals}), when the address
- * it sees is the client's: not with {@code server.forward-headers-strategy=framework},
- * which WebFlux applies after that handler.
+ * headers. The same 429 is what the cache's near-hit handler writes itself for a client
+ * whose refusal is remembered ({@link KnownRefusals}) when the request alone names it: a
+ * bearer token known valid, or no credentials and an address that is the client's already
+ * (not with {@code server.forward-headers-strategy=framework}, which WebFlux applies
+ * after that handler).
  */
 @Component
 public final class ClientLimits implements KnownRefusals {
@@ -50,9 +52,14 @@ public final class ClientLimits implements KnownRefusals {
 	 */
 	private final boolean addressKnownBeforeWebFlux;
 
-	ClientLimits(ObjectProvider<RateLimits> limits, JsonMapper jsonMapper, Environment environment) {
+	/** The bearer tokens known valid, when tokens are accepted. */
+	private final ObjectProvider<RememberedBearerTokens> tokens;
+
+	ClientLimits(ObjectProvider<RateLimits> limits, JsonMapper jsonMapper, Environment environment,
+			ObjectProvider<RememberedBearerTokens> tokens) {
 		this.limits = limits.getIfAvailable();
 		this.jsonMapper = jsonMapper;
+		this.tokens = tokens;
 		this.addressKnownBeforeWebFlux = !"framework"
 			.equalsIgnoreCase(environment.getProperty("server.forward-headers-strategy", "none"));
 	}
@@ -79,15 +86,13 @@ public final class ClientLimits implements KnownRefusals {
 	}
 
 	/**
-	 * The 429 of an anonymous client whose refusal is remembered, as WebFlux would write
-	 * it through {@link ProblemExceptionHandler}.
+	 * The 429 of a client whose refusal is remembered, as WebFlux would write it through
+	 * {@link ProblemExceptionHandler}.
 	 */
 	@Override
 	public Refusal refusal(ServerHttpRequest request) {
-		if (this.limits == null || !this.addressKnownBeforeWebFlux) {
-			return null;
-		}
-		RateLimits.Allowance refused = this.limits.remembered(addressClient(request));
+		String client = (this.limits != null) ? clientBeforeWebFlux(request) : null;
+		RateLimits.Allowance refused = (client != null) ? this.limits.remembered(client) : null;
 		if (refused == null) {
 			return null;
 		}
@@ -108,6 +113,21 @@ public final class ClientLimits implements KnownRefusals {
 					&& (!(principal instanceof Authentication authentication) || authentication.isAuthenticated()))
 			.map((principal) -> "principal:" + principal.getName())
 			.switchIfEmpty(Mono.fromSupplier(() -> addressClient(exchange.getRequest())));
+	}
+
+	/**
+	 * The client {@link #client} would name, as far as the request alone tells: the
+	 * subject of a bearer token known valid, or the address of a request without
+	 * credentials when it is the client's already; otherwise {@code null}.
+	 */
+	private String clientBeforeWebFlux(ServerHttpRequest request) {
+		List<String> authorization = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+		if (authorization == null) {
+			return this.addressKnownBeforeWebFlux ? addressClient(request) : null;
+		}
+		RememberedBearerTokens known = this.tokens.getIfAvailable();
+		String subject = (known != null) ? known.subjectOf(authorization) : null;
+		return (subject != null) ? "principal:" + subject : null;
 	}
 
 	private static String addressClient(ServerHttpRequest request) {

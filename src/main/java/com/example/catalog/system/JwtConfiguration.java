@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import com.example.catalog.cache.PublicRouteCredentials;
-
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -101,7 +99,7 @@ class JwtConfiguration {
 	 */
 	@Bean
 	@Conditional(IdentityProvider.class)
-	PublicRouteCredentials rememberedBearerTokens(RememberingJwtDecoder jwtDecoder) {
+	RememberedBearerTokens rememberedBearerTokens(RememberingJwtDecoder jwtDecoder) {
 		return new RememberedBearerTokens(jwtDecoder);
 	}
 

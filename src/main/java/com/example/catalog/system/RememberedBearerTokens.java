@@ -4,6 +4,8 @@ import java.util.List;
 
 import com.example.catalog.cache.PublicRouteCredentials;
 
+import org.springframework.security.oauth2.jwt.Jwt;
+
 /**
  * A bearer token that {@link RememberingJwtDecoder} has seen pass every check and that
  * has not expired since: Spring Security would accept it again without looking further,
@@ -23,11 +25,25 @@ final class RememberedBearerTokens implements PublicRouteCredentials {
 
 	@Override
 	public boolean knownValid(List<String> authorization) {
+		return remembered(authorization) != null;
+	}
+
+	/**
+	 * The principal Spring Security would make of these credentials
+	 * ({@link JwtAuthorities} names it by the token's subject), when they are known valid
+	 * and name one; else {@code null}.
+	 */
+	String subjectOf(List<String> authorization) {
+		Jwt token = remembered(authorization);
+		return (token != null) ? token.getSubject() : null;
+	}
+
+	private Jwt remembered(List<String> authorization) {
 		if (authorization.size() != 1) {
-			return false;
+			return null;
 		}
 		String value = authorization.get(0);
-		return value.startsWith(BEARER) && this.decoder.remembersValid(value.substring(BEARER.length()));
+		return value.startsWith(BEARER) ? this.decoder.remembered(value.substring(BEARER.length())) : null;
 	}
 
 }

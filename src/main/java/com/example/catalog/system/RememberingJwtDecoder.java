@@ -52,8 +52,16 @@ final class RememberingJwtDecoder implements ReactiveJwtDecoder {
 	 * check before and has not expired since.
 	 */
 	boolean remembersValid(String token) {
+		return remembered(token) != null;
+	}
+
+	/**
+	 * The token as {@link #decode} would answer it from memory now, or {@code null} when
+	 * it would check it.
+	 */
+	Jwt remembered(String token) {
 		Jwt known = this.valid.getIfPresent(token);
-		return known != null && unexpired(known);
+		return (known != null && unexpired(known)) ? known : null;
 	}
 
 	private boolean unexpired(Jwt jwt) {

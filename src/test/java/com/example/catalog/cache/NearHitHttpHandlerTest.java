@@ -191,12 +191,15 @@ class NearHitHttpHandlerTest {
 	}
 
 	@Test
-	void aRefusedClientsMissWithCredentialsGoesDownTheChain() {
+	void aMissWithCredentialsKnownValidIsLeftToTheRefusalsToName() {
 		missing(StoredEntries.Stored.NOTHING);
 		refusingEveryClient();
 		this.knownValid = List.of("Bearer checked-before");
-		run(MockServerHttpRequest.get("/catalog?limit=5").header(HttpHeaders.AUTHORIZATION, "Bearer checked-before"));
-		assertThat(this.chainCalls).as("the client is the token's subject, which only the chain knows").hasValue(1);
+		MockServerHttpResponse response = run(MockServerHttpRequest.get("/catalog?limit=5")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer checked-before"));
+		assertThat(response.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		run(MockServerHttpRequest.get("/catalog?limit=5").header(HttpHeaders.AUTHORIZATION, "Bearer never-seen"));
+		assertThat(this.chainCalls).as("credentials not known valid go the full way").hasValue(1);
 	}
 
 	@Test

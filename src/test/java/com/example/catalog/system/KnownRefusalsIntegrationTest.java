@@ -1,7 +1,9 @@
 package com.example.catalog.system;
 
 import java.util.UUID;
+import java.util.function.Consumer;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.example.catalog.CacheStatusHeader;
@@ -11,6 +13,8 @@ import com.example.catalog.RequestsSeenByWebFlux;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpHeaders;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -19,9 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A client whose refusal is remembered is refused in front of WebFlux, with the very
- * response WebFlux gave it, while its hits go on. The client is the address Reactor Netty
- * takes from {@code X-Forwarded-For} ({@code server.forward-headers-strategy=native}), so
- * the near-hit handler sees it too; each bucket holds one token.
+ * response WebFlux gave it, while its hits go on and other clients still load. The client
+ * is named by the request alone: the address Reactor Netty takes from
+ * {@code X-Forwarded-For} ({@code server.forward-headers-strategy=native}), or the
+ * subject of a bearer token checked before ({@link TestIdentityProvider}). Each bucket
+ * holds one token.
  */
 @IntegrationTest
 @Import(RequestsSeenByWebFlux.CountingFilter.class)
@@ -29,21 +35,52 @@ import static org.assertj.core.api.Assertions.assertThat;
 		"server.forward-headers-strategy=native" })
 class KnownRefusalsIntegrationTest {
 
+	private static final TestIdentityProvider provider = TestIdentityProvider.start();
+
 	@Autowired
 	WebTestClient client;
 
 	@Autowired
 	RequestsSeenByWebFlux seen;
 
+	@DynamicPropertySource
+	static void identityProvider(DynamicPropertyRegistry registry) {
+		registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", provider::issuer);
+		registry.add("catalog.security.jwt.audience", () -> TestIdentityProvider.AUDIENCE);
+	}
+
+	@AfterAll
+	static void stopProvider() {
+		provider.close();
+	}
+
 	@Test
-	void aClientKnownRefusedIsRefusedInFrontOfWebFluxAsWebFluxRefusedItWhileItsHitsGoOn() {
+	void aClientByItsAddressKnownRefusedIsRefusedInFrontOfWebFluxAsWebFluxRefusedIt() {
 		String address = "203.0.113." + (1 + (UUID.randomUUID().hashCode() & 0x7f));
+		refusedInFrontAsByWebFlux((headers) -> headers.set("X-Forwarded-For", address),
+				(headers) -> headers.set("X-Forwarded-For", "198.51.100.7"));
+	}
+
+	@Test
+	void aClientByItsTokenKnownRefusedIsRefusedInFrontOfWebFluxAsWebFluxRefusedIt() {
+		String token = provider.token("reader-" + UUID.randomUUID(), "USER");
+		String another = provider.token("reader-" + UUID.randomUUID(), "USER");
+		refusedInFrontAsByWebFlux((headers) -> headers.setBearerAuth(token),
+				(headers) -> headers.setBearerAuth(another));
+	}
+
+	/**
+	 * Spends the client's one token on a page, has WebFlux refuse it (Redis's refusal,
+	 * then remembered), then the handler in front, and compares the two answers; the
+	 * loaded page is still a hit for the client, and another client still loads.
+	 */
+	private void refusedInFrontAsByWebFlux(Consumer<HttpHeaders> client, Consumer<HttpHeaders> anotherClient) {
 		String category = "refused-" + UUID.randomUUID().toString().substring(0, 8);
 		String loaded = page(category, 1);
-		get(address, loaded).expectStatus().isOk();
+		get(client, loaded).expectStatus().isOk();
 
 		String refusedByWebFlux = page(category, 2);
-		EntityExchangeResult<String> first = get(address, refusedByWebFlux).expectStatus()
+		EntityExchangeResult<String> first = get(client, refusedByWebFlux).expectStatus()
 			.isEqualTo(429)
 			.expectBody(String.class)
 			.returnResult();
@@ -51,7 +88,7 @@ class KnownRefusalsIntegrationTest {
 			.isEqualTo(1);
 
 		String refusedInFront = page(category, 3);
-		EntityExchangeResult<String> second = get(address, refusedInFront).expectStatus()
+		EntityExchangeResult<String> second = get(client, refusedInFront).expectStatus()
 			.isEqualTo(429)
 			.expectBody(String.class)
 			.returnResult();
@@ -69,20 +106,20 @@ class KnownRefusalsIntegrationTest {
 		assertThat(inFront.getFirst(HttpHeaders.RETRY_AFTER)).matches("[1-5]");
 		assertThat(inFront.getFirst("RateLimit")).matches("\"loads\";r=0;t=[1-5]");
 
-		get(address, loaded).expectStatus()
+		get(client, loaded).expectStatus()
 			.isOk()
 			.expectHeader()
 			.value("Cache-Status",
 					(value) -> assertThat(CacheStatusHeader.withoutTtlAndKey(value)).isEqualTo("catalog; hit"));
-		get("198.51.100.7", page(category, 4)).expectStatus().isOk();
+		get(anotherClient, page(category, 4)).expectStatus().isOk();
 	}
 
 	private static String page(String category, int limit) {
 		return "/catalog?category=" + category + "&limit=" + limit;
 	}
 
-	private WebTestClient.ResponseSpec get(String address, String pathAndQuery) {
-		return this.client.get().uri(pathAndQuery).header("X-Forwarded-For", address).exchange();
+	private WebTestClient.ResponseSpec get(Consumer<HttpHeaders> client, String pathAndQuery) {
+		return this.client.get().uri(pathAndQuery).headers(client).exchange();
 	}
 
 	private static String withoutSeconds(String body) {
