@@ -32,10 +32,10 @@ import org.springframework.web.server.ServerWebExchange;
  * {@code server.forward-headers-strategy} allows). Without a token: a 429 problem with
  * {@code Retry-After} and the IETF {@code RateLimit} and {@code RateLimit-Policy}
  * headers. The same 429 is what the cache's near-hit handler writes itself for a client
- * whose refusal is remembered ({@link KnownRefusals}) when the request alone names it: a
- * bearer token known valid, or no credentials and an address that is the client's already
- * (not with {@code server.forward-headers-strategy=framework}, which WebFlux applies
- * after that handler).
+ * whose refusal is remembered ({@link KnownRefusals}) when the request alone names it:
+ * credentials known valid ({@link KnownCredentials}), or none and an address that is the
+ * client's already (not with {@code server.forward-headers-strategy=framework}, which
+ * WebFlux applies after that handler).
  */
 @Component
 public final class ClientLimits implements KnownRefusals {
@@ -52,14 +52,13 @@ public final class ClientLimits implements KnownRefusals {
 	 */
 	private final boolean addressKnownBeforeWebFlux;
 
-	/** The bearer tokens known valid, when tokens are accepted. */
-	private final ObjectProvider<RememberedBearerTokens> tokens;
+	private final ObjectProvider<KnownCredentials> credentials;
 
 	ClientLimits(ObjectProvider<RateLimits> limits, JsonMapper jsonMapper, Environment environment,
-			ObjectProvider<RememberedBearerTokens> tokens) {
+			ObjectProvider<KnownCredentials> credentials) {
 		this.limits = limits.getIfAvailable();
 		this.jsonMapper = jsonMapper;
-		this.tokens = tokens;
+		this.credentials = credentials;
 		this.addressKnownBeforeWebFlux = !"framework"
 			.equalsIgnoreCase(environment.getProperty("server.forward-headers-strategy", "none"));
 	}
@@ -117,7 +116,7 @@ public final class ClientLimits implements KnownRefusals {
 
 	/**
 	 * The client {@link #client} would name, as far as the request alone tells: the
-	 * subject of a bearer token known valid, or the address of a request without
+	 * principal of credentials known valid, or the address of a request without
 	 * credentials when it is the client's already; otherwise {@code null}.
 	 */
 	private String clientBeforeWebFlux(ServerHttpRequest request) {
@@ -125,9 +124,9 @@ public final class ClientLimits implements KnownRefusals {
 		if (authorization == null) {
 			return this.addressKnownBeforeWebFlux ? addressClient(request) : null;
 		}
-		RememberedBearerTokens known = this.tokens.getIfAvailable();
-		String subject = (known != null) ? known.subjectOf(authorization) : null;
-		return (subject != null) ? "principal:" + subject : null;
+		KnownCredentials known = this.credentials.getIfAvailable();
+		String principal = (known != null) ? known.principalOf(authorization) : null;
+		return (principal != null) ? "principal:" + principal : null;
 	}
 
 	private static String addressClient(ServerHttpRequest request) {

@@ -2,8 +2,6 @@ package com.example.catalog.system;
 
 import java.util.List;
 
-import com.example.catalog.cache.PublicRouteCredentials;
-
 import org.springframework.security.oauth2.jwt.Jwt;
 
 /**
@@ -13,7 +11,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
  * scheme, a token never seen, an expired one, two {@code Authorization} headers) is left
  * to Spring Security.
  */
-final class RememberedBearerTokens implements PublicRouteCredentials {
+final class RememberedBearerTokens {
 
 	private static final String BEARER = "Bearer ";
 
@@ -23,8 +21,7 @@ final class RememberedBearerTokens implements PublicRouteCredentials {
 		this.decoder = decoder;
 	}
 
-	@Override
-	public boolean knownValid(List<String> authorization) {
+	boolean knownValid(List<String> authorization) {
 		return remembered(authorization) != null;
 	}
 

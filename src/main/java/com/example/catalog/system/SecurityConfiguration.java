@@ -17,6 +17,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.security.authentication.UserDetailsRepositoryReactiveAuthenticationManager;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
@@ -43,6 +44,15 @@ class SecurityConfiguration {
 
 	private static final String ITEMS_AND_BELOW = CatalogPaths.ITEMS + "/**";
 
+	private static final long REMEMBERED_LOGINS = 10_000;
+
+	/**
+	 * How long a login that passed is taken as passing: the accounts cannot change while
+	 * the service runs, so this only bounds how long a password lingers in memory as a
+	 * digest after its client stopped using it.
+	 */
+	private static final long REMEMBERED_LOGINS_MINUTES = 10;
+
 	/**
 	 * Where the caller's own resources live (favourites at {@code /me/favorites}), all of
 	 * which need an account.
@@ -55,7 +65,7 @@ class SecurityConfiguration {
 	@Bean
 	SecurityWebFilterChain securityWebFilterChain(ServerHttpSecurity http, JsonMapper jsonMapper,
 			SecurityProperties properties, ObjectProvider<ReactiveJwtDecoder> jwtDecoder,
-			ObjectProvider<JwtAuthorities> jwtAuthorities) {
+			ObjectProvider<JwtAuthorities> jwtAuthorities, RememberedBasicLogins basicLogins) {
 		ReactiveJwtDecoder decoder = jwtDecoder.getIfAvailable();
 		Challenges challenges = new Challenges(properties.basicEnabled(), decoder != null, jsonMapper);
 		http.csrf(ServerHttpSecurity.CsrfSpec::disable)
@@ -67,7 +77,8 @@ class SecurityConfiguration {
 			// saved before a login page: there is no login page here.
 			.requestCache((cache) -> cache.requestCache(NoOpServerRequestCache.getInstance()));
 		if (properties.basicEnabled()) {
-			http.httpBasic((basic) -> basic.authenticationEntryPoint(challenges::unauthorized));
+			http.httpBasic((basic) -> basic.authenticationManager(basicLogins)
+				.authenticationEntryPoint(challenges::unauthorized));
 		}
 		else {
 			http.httpBasic(ServerHttpSecurity.HttpBasicSpec::disable);
@@ -96,6 +107,27 @@ class SecurityConfiguration {
 				.anyExchange()
 				.permitAll())
 			.build();
+	}
+
+	/**
+	 * The accounts' password check, remembering the logins that passed: the check Spring
+	 * Security would make, once per user name and password.
+	 */
+	@Bean
+	RememberedBasicLogins rememberedBasicLogins(ReactiveUserDetailsService users, PasswordEncoder passwordEncoder) {
+		UserDetailsRepositoryReactiveAuthenticationManager passwordCheck = new UserDetailsRepositoryReactiveAuthenticationManager(
+				users);
+		passwordCheck.setPasswordEncoder(passwordEncoder);
+		return new RememberedBasicLogins(passwordCheck, REMEMBERED_LOGINS, REMEMBERED_LOGINS_MINUTES);
+	}
+
+	/**
+	 * What the cache's near-hit handler may take as an anonymous request's credentials.
+	 */
+	@Bean
+	KnownCredentials knownCredentials(SecurityProperties properties, RememberedBasicLogins basicLogins,
+			ObjectProvider<RememberedBearerTokens> bearerTokens) {
+		return new KnownCredentials(properties.basicEnabled() ? basicLogins : null, bearerTokens.getIfAvailable());
 	}
 
 	/**

@@ -58,10 +58,20 @@ class NearHitWiringIntegrationTest {
 		}
 		assertThat(this.seen.count(page)).as("WebFlux filters passed by the miss and three hits").isEqualTo(1);
 
-		// The filter does see hits that must go the full way: with credentials, Spring
-		// Security has to check them.
+		// The filter does see hits that must go the full way: credentials Spring Security
+		// has not checked yet. Once they passed, it would accept them again unchecked.
 		get(page, "alice", "catalog; hit");
-		assertThat(this.seen.count(page)).as("WebFlux filters passed once more by a hit with credentials").isEqualTo(2);
+		assertThat(this.seen.count(page)).as("WebFlux filters passed once more by a hit with new credentials")
+			.isEqualTo(2);
+		get(page, "alice", "catalog; hit");
+		assertThat(this.seen.count(page)).as("not by a hit with the same credentials again").isEqualTo(2);
+		this.client.get()
+			.uri(uri(page))
+			.headers((headers) -> headers.setBasicAuth("alice", "not-alice-secret"))
+			.exchange()
+			.expectStatus()
+			.isUnauthorized();
+		assertThat(this.seen.count(page)).as("a wrong password is checked by the chain, and refused").isEqualTo(3);
 	}
 
 	@Test

@@ -69,6 +69,12 @@ class KnownRefusalsIntegrationTest {
 				(headers) -> headers.setBearerAuth(another));
 	}
 
+	@Test
+	void aClientByItsBasicLoginKnownRefusedIsRefusedInFrontOfWebFluxAsWebFluxRefusedIt() {
+		refusedInFrontAsByWebFlux((headers) -> headers.setBasicAuth("alice", "alice-secret"),
+				(headers) -> headers.setBasicAuth("bob", "bob-secret"));
+	}
+
 	/**
 	 * Spends the client's one token on a page, has WebFlux refuse it (Redis's refusal,
 	 * then remembered), then the handler in front, and compares the two answers; the
