@@ -16,21 +16,48 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class TrigramMigrationTest {
 
+	private static final String PASSWORD = "trgm-secret";
+
 	@Test
 	void aRoleThatMayNotCreateTheExtensionIsToldWhichPrivilegeItNeedsAndOneThatMayCreatesIt() throws Exception {
+		asARoleWithoutCreate((database, role) -> {
+			assertThatExceptionOfType(FlywayException.class).isThrownBy(() -> database.migrate(role, PASSWORD))
+				.withMessageContaining("pg_trgm")
+				.withMessageContaining("CREATE privilege on the database")
+				.withMessageContaining("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
+
+			database.execute("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
+			database.migrate(role, PASSWORD);
+			assertThat(extensions(database)).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void aRoleThatMayNotCreateBtreeGinIsToldSoWhenAnAdministratorCreatedPgTrgmForIt() throws Exception {
+		asARoleWithoutCreate((database, role) -> {
+			database.execute("CREATE EXTENSION pg_trgm");
+			assertThatExceptionOfType(FlywayException.class).isThrownBy(() -> database.migrate(role, PASSWORD))
+				.withMessageContaining("btree_gin")
+				.withMessageContaining("CREATE privilege on the database")
+				.withMessageContaining("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
+
+			database.execute("CREATE EXTENSION btree_gin");
+			database.migrate(role, PASSWORD);
+			assertThat(extensions(database)).isEqualTo(2);
+		});
+	}
+
+	/**
+	 * Runs {@code test} in a database of its own with a role of its own that may use the
+	 * schema but not create extensions; drops both after.
+	 */
+	private static void asARoleWithoutCreate(RoleTest test) throws Exception {
 		String role = "trgm_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
 		try (ScratchDatabase database = ScratchDatabase.create("trgm")) {
-			database.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'trgm-secret'");
+			database.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + PASSWORD + "'");
 			try {
 				database.execute("GRANT ALL ON SCHEMA public TO " + role);
-				assertThatExceptionOfType(FlywayException.class).isThrownBy(() -> database.migrate(role, "trgm-secret"))
-					.withMessageContaining("pg_trgm")
-					.withMessageContaining("CREATE privilege on the database")
-					.withMessageContaining("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
-
-				database.execute("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
-				database.migrate(role, "trgm-secret");
-				assertThat(extensions(database)).isEqualTo(2);
+				test.run(database, role);
 			}
 			finally {
 				database.close();
@@ -39,28 +66,11 @@ class TrigramMigrationTest {
 		}
 	}
 
-	@Test
-	void aRoleThatMayNotCreateBtreeGinIsToldSoWhenAnAdministratorCreatedPgTrgmForIt() throws Exception {
-		String role = "trgm_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-		try (ScratchDatabase database = ScratchDatabase.create("trgm")) {
-			database.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'trgm-secret'");
-			try {
-				database.execute("GRANT ALL ON SCHEMA public TO " + role);
-				database.execute("CREATE EXTENSION pg_trgm");
-				assertThatExceptionOfType(FlywayException.class).isThrownBy(() -> database.migrate(role, "trgm-secret"))
-					.withMessageContaining("btree_gin")
-					.withMessageContaining("CREATE privilege on the database")
-					.withMessageContaining("GRANT CREATE ON DATABASE " + database.name() + " TO " + role);
+	@FunctionalInterface
+	private interface RoleTest {
 
-				database.execute("CREATE EXTENSION btree_gin");
-				database.migrate(role, "trgm-secret");
-				assertThat(extensions(database)).isEqualTo(2);
-			}
-			finally {
-				database.close();
-				ScratchDatabase.onServer("DROP ROLE IF EXISTS " + role);
-			}
-		}
+		void run(ScratchDatabase database, String role) throws Exception;
+
 	}
 
 	private static Long extensions(ScratchDatabase database) {
