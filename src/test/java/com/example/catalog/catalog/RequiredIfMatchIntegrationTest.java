@@ -3,8 +3,13 @@ package com.example.catalog.catalog;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import com.example.catalog.IntegrationTest;
@@ -22,12 +27,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * With {@code catalog.writes.require-if-match=true}, a {@code PUT} or {@code DELETE} of
- * an item without {@code If-Match} is a 428 and changes nothing; with one it proceeds.
- * Loads from the database time out at once here too, which is how a read meets a database
- * that does not answer: a 503. Both answer as the served OpenAPI document says.
+ * an item without {@code If-Match} is a 428 and changes nothing; with one it proceeds. A
+ * read whose load meets a database that does not answer within the load timeout (here the
+ * {@code items} table locked by the test) is a 503. Both answer as the served OpenAPI
+ * document says.
  */
 @IntegrationTest
-@TestPropertySource(properties = { "catalog.writes.require-if-match=true", "catalog.cache.load-timeout=1ns" })
+@TestPropertySource(properties = { "catalog.writes.require-if-match=true", "catalog.cache.load-timeout=200ms" })
 class RequiredIfMatchIntegrationTest {
 
 	private static final Consumer<HttpHeaders> EDITOR = (headers) -> headers.setBasicAuth("editor", "editor-secret");
@@ -115,17 +121,35 @@ class RequiredIfMatchIntegrationTest {
 		assertThat(validator.mismatches("PUT", "/catalog/items/1", 428, required.getResponseHeaders(),
 				required.getResponseBody()))
 			.isEmpty();
-		var unavailable = this.client.get()
+		var unavailable = whileItemsAreLocked(() -> this.client.get()
 			.uri("/catalog?category=" + UUID.randomUUID())
 			.header(HttpHeaders.ACCEPT_ENCODING, "identity")
 			.exchange()
 			.expectStatus()
 			.isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
 			.expectBody()
-			.returnResult();
+			.returnResult());
 		assertThat(validator.mismatches("GET", "/catalog", 503, unavailable.getResponseHeaders(),
 				unavailable.getResponseBody()))
 			.isEmpty();
+	}
+
+	/**
+	 * Runs {@code request} while another transaction holds {@code items} exclusively, so
+	 * that every load waits past the load timeout whatever the machine's speed.
+	 */
+	private <T> T whileItemsAreLocked(Supplier<T> request) {
+		Connection locker = Mono.from(this.db.getConnectionFactory().create()).block();
+		try {
+			Mono.from(locker.beginTransaction()).block();
+			Flux.from(locker.createStatement("LOCK TABLE items IN ACCESS EXCLUSIVE MODE").execute())
+				.flatMap(Result::getRowsUpdated)
+				.blockLast();
+			return request.get();
+		}
+		finally {
+			Mono.from(locker.rollbackTransaction()).then(Mono.from(locker.close())).block();
+		}
 	}
 
 	private long version(long id) {
