@@ -25,4 +25,13 @@ sealed interface NearLookup {
 
 	}
 
+	/**
+	 * This instance holds no entry of the key, so the request cannot be a hit here: its
+	 * generations, and the entry Redis holds, are being read along for
+	 * {@link ResponseCache#respond} while the request goes on.
+	 */
+	record NotHeld(StampRead.Pending read) implements NearLookup {
+
+	}
+
 }

@@ -177,13 +177,20 @@ public class ResponseCache {
 	 * The response for {@code key} when this instance holds its current entry and needs
 	 * no loader for it (it is not due for a refresh), counted as a hit; otherwise the
 	 * generations it read, for {@link #respond} to reuse, so that the request reads them
-	 * once.
+	 * once. When this instance holds no entry of the key at all, the answer does not wait
+	 * for Redis: the read is sent and handed over unanswered
+	 * ({@link NearLookup.NotHeld}), so that the request's way through WebFlux to
+	 * {@link #respond} overlaps its round trip.
 	 */
 	Mono<NearLookup> nearHit(CacheKey key) {
 		if (!this.properties.enabled()) {
 			return Mono.just(new NearLookup.Miss(null));
 		}
 		String valueKey = valueKey(key);
+		if (!this.nearCache.holdsAny(valueKey)) {
+			return Mono
+				.just(new NearLookup.NotHeld(StampRead.Pending.of(key, this.stampReads.read(key, valueKey, true))));
+		}
 		return this.stampReads.read(key, valueKey, true).<NearLookup>map((read) -> {
 			long now = this.clock.millis();
 			NearEntry near = this.nearCache.heldFresh(valueKey, read.stamp().value(), now);

@@ -17,12 +17,15 @@
  * {@code NearCache} holds the entry under that stamp, writes its bytes at once: no
  * exchange, filters or controller. When it holds no entry of the key at all, the entry's
  * {@code GET} is sent along with the {@code MGET}, so that a Redis hit or a miss learns
- * what Redis holds without another round trip.</li>
+ * what Redis holds without another round trip, and the request does not wait for that
+ * answer: it cannot be a near hit, so it goes on through WebFlux at once, carrying the
+ * read under way ({@code StampRead.Pending}).</li>
  * <li><b>Near miss.</b> Otherwise the request goes through WebFlux as a
  * {@code StampedRequest} carrying the stamp it read, so {@code ResponseCache.respond}
  * does not read it again; unless Redis held no entry either and {@code KnownRefusals}
  * (the domain's limits) knows the request's client refused now: then the handler writes
- * that refusal itself.</li>
+ * that refusal itself (for such a client only, it waits for the read of a key it holds no
+ * entry of).</li>
  * <li><b>Redis hit.</b> {@code ResponseCache} joins or starts the {@code SingleFlight}
  * for key and stamp; the flight ({@code LeasedLoads}) takes the entry read along with the
  * stamp, or has {@code StoredEntries} {@code GET} it, and when it was stored under this

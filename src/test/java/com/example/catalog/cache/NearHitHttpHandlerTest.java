@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Timer;
@@ -188,6 +189,44 @@ class NearHitHttpHandlerTest {
 				new StampRead.Failed(null, new CacheUnavailableException("down", new IllegalStateException())))));
 		run(MockServerHttpRequest.get("/catalog?limit=5"));
 		assertThat(this.chainCalls).as("a hit in Redis, a key this instance holds, Redis unavailable").hasValue(3);
+	}
+
+	/**
+	 * A key this instance holds no entry of, whose read Redis answers with {@code read}.
+	 */
+	private StampRead.Pending notHeld(CompletableFuture<StampRead.Read> read) {
+		StampRead.Pending pending = new StampRead.Pending(null, read);
+		given(this.cache.nearHit(any())).willReturn(Mono.just(new NearLookup.NotHeld(pending)));
+		return pending;
+	}
+
+	@Test
+	void aRequestForAKeyNotHeldHereGoesDownTheChainWithoutWaitingForRedis() {
+		StampRead.Pending pending = notHeld(new CompletableFuture<>());
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		assertThat(this.chainCalls).hasValue(1);
+		assertThat(StampedRequest.readOf(this.passedOn.get(0))).as("the read under way, passed on").isSameAs(pending);
+	}
+
+	@Test
+	void aKnownRefusedClientsRequestForAKeyNotHeldHereWaitsForRedisToTellWhetherItHoldsTheEntry() {
+		refusingEveryClient();
+		CompletableFuture<StampRead.Read> nothingStored = new CompletableFuture<>();
+		notHeld(nothingStored);
+		MockServerHttpResponse refused = new MockServerHttpResponse();
+		StepVerifier.create(this.handler.handle(MockServerHttpRequest.get("/catalog?limit=5").build(), refused))
+			.then(() -> assertThat(refused.isCommitted()).as("not answered before Redis").isFalse())
+			.then(() -> nothingStored
+				.complete(new StampRead.Read(null, new Stamp("1.2", List.of()), StoredEntries.Stored.NOTHING)))
+			.expectComplete()
+			.verify(TIMEOUT);
+		assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+		notHeld(CompletableFuture
+			.completedFuture(new StampRead.Read(null, new Stamp("1.2", List.of()), new StoredEntries.Stored(BODY))));
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		notHeld(CompletableFuture.failedFuture(new CacheUnavailableException("down", new IllegalStateException())));
+		run(MockServerHttpRequest.get("/catalog?limit=5"));
+		assertThat(this.chainCalls).as("an entry in Redis, Redis unavailable").hasValue(2);
 	}
 
 	@Test

@@ -877,9 +877,11 @@ class ResponseCacheTest {
 
 	/** Responds as WebFlux does after the near-hit handler passed the request on. */
 	private CacheOutcome respondNow(ResponseCache cache, NearLookup lookup) {
-		assertThat(lookup).isInstanceOf(NearLookup.Miss.class);
+		assertThat(lookup).isNotInstanceOf(NearLookup.Hit.class);
+		StampRead read = (lookup instanceof NearLookup.NotHeld notHeld) ? notHeld.read()
+				: ((NearLookup.Miss) lookup).read();
 		ServerHttpRequest request = new StampedRequest(MockServerHttpRequest.get("/catalog?category=books").build(),
-				((NearLookup.Miss) lookup).read());
+				read);
 		ResponseEntity<?>[] result = new ResponseEntity<?>[1];
 		StepVerifier.create(cache.respond(this.key, request, Mono.empty(), loader(ITEM)))
 			.consumeNextWith((entity) -> result[0] = entity)
@@ -975,6 +977,17 @@ class ResponseCacheTest {
 		assertThat(this.redis.generationReads()).isEqualTo(reads);
 		assertThat(requests("hit")).isZero();
 		assertThat(requests("miss")).isEqualTo(1);
+	}
+
+	@Test
+	void nearHitOfAKeyThisInstanceHoldsNoEntryOfAnswersBeforeRedisDoes() {
+		ResponseCache cache = cache();
+		this.redis.hangGenerationReads();
+		NearLookup lookup = nearHitNow(cache);
+		assertThat(lookup).isInstanceOf(NearLookup.NotHeld.class);
+		assertThat(((NearLookup.NotHeld) lookup).read().sent()).as("still unanswered").isNotDone();
+		assertThat(this.redis.generationReads()).as("the generations asked for").isEqualTo(1);
+		assertThat(this.redis.count("GET")).as("the entry read along").isEqualTo(1);
 	}
 
 	@Test
