@@ -1,12 +1,19 @@
 package com.example.catalog.system;
 
+import io.micrometer.tracing.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.prometheus.metrics.tracer.common.SpanContext;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.micrometer.tracing.autoconfigure.TracingProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.util.StringUtils;
 
@@ -56,9 +63,33 @@ class TracingConfiguration {
 			.build();
 	}
 
+	/**
+	 * Trace ids for the Prometheus registry's exemplars, only while traces are exported:
+	 * without them no span is ever sampled, so no exemplar could be taken, yet the
+	 * sampler ran on every timer record and woke a thread of its own to end its rate
+	 * limit, on the critical path of each request at low load (an idle hit 0.05–0.11 ms
+	 * and an idle miss 0.14–0.18 ms faster without it, README "Exemplars only with
+	 * traces"). Spring Boot's exemplar configuration is excluded in
+	 * {@code application.yaml}; this replaces it.
+	 */
+	@Bean
+	@Conditional(TracesExported.class)
+	SpanContext exemplarSpanContext(ObjectProvider<Tracer> tracer) {
+		return new TracedExemplars(tracer);
+	}
+
 	/** Whether an OTLP endpoint is set: without one nothing is recorded. */
 	static boolean tracesExported(Environment environment) {
 		return StringUtils.hasText(environment.getProperty(ENDPOINT));
+	}
+
+	static final class TracesExported implements Condition {
+
+		@Override
+		public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			return tracesExported(context.getEnvironment());
+		}
+
 	}
 
 }

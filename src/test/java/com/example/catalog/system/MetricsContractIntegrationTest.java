@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
+import io.prometheus.metrics.tracer.common.SpanContext;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 import com.example.catalog.CacheStatusHeader;
 import com.example.catalog.IntegrationTest;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -26,6 +28,14 @@ class MetricsContractIntegrationTest {
 
 	@Autowired
 	WebTestClient client;
+
+	@Test
+	void withoutTracesExportedThePrometheusRegistryIsGivenNoExemplarSampler(
+			@Autowired ObjectProvider<SpanContext> exemplars) {
+		// Spring Boot's exemplar configuration would give it one (application.yaml
+		// excludes it).
+		assertThat(exemplars.getIfAvailable()).isNull();
+	}
 
 	@Test
 	void aMissAndAHitShowInEverySeriesTheContractNames() {

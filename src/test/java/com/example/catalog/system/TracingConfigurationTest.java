@@ -2,6 +2,7 @@ package com.example.catalog.system;
 
 import java.util.List;
 
+import io.micrometer.tracing.Tracer;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -82,6 +83,30 @@ class TracingConfigurationTest {
 				assertThat(settings.shouldObserveRequests()).isTrue();
 				assertThat(settings.shouldObserveAuthentications()).isTrue();
 				assertThat(settings.shouldObserveAuthorizations()).isTrue();
+			});
+	}
+
+	@Test
+	void exemplarsNameTheCurrentSpanOnlyWithAnEndpoint() {
+		this.runner.run((context) -> assertThat(context)
+			.doesNotHaveBean(io.prometheus.metrics.tracer.common.SpanContext.class));
+		this.runner
+			.withPropertyValues(TracingConfiguration.ENDPOINT + "=http://collector:4318/v1/traces",
+					"management.tracing.sampling.probability=1.0")
+			.run((context) -> {
+				io.prometheus.metrics.tracer.common.SpanContext exemplars = context
+					.getBean(io.prometheus.metrics.tracer.common.SpanContext.class);
+				assertThat(exemplars.getCurrentTraceId()).as("no span").isNull();
+				Tracer tracer = context.getBean(Tracer.class);
+				io.micrometer.tracing.Span span = tracer.nextSpan().name("a request").start();
+				try (Tracer.SpanInScope ignored = tracer.withSpan(span)) {
+					assertThat(exemplars.getCurrentTraceId()).isEqualTo(span.context().traceId());
+					assertThat(exemplars.getCurrentSpanId()).isEqualTo(span.context().spanId());
+					assertThat(exemplars.isCurrentSpanSampled()).isTrue();
+				}
+				finally {
+					span.end();
+				}
 			});
 	}
 
