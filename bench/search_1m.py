@@ -4,12 +4,14 @@ catalog.demo-data (catalog.demo.items=1000000, catalog.demo.categories=200).
 
 For each query shape: cache misses (every request a key never asked for before), one at a
 time, then from 8 concurrent clients; p50/p99 of each. Then the hit ratio of hot pages
-before and during a burst of distinct q searches. Python 3 standard library only.
+before and during a burst of distinct q searches, and last the low load of issue #16: a hit
+and a one-item miss at one request every 200 ms (--idle-rounds). Python 3 standard library
+only.
 
     python3 bench/search_1m.py http://127.0.0.1:8182 --out bench/results/search-1m
 """
 import argparse
-import collections, base64, json, os, random, statistics, sys, threading, time
+import collections, base64, http.client, json, os, random, statistics, sys, threading, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchkit import cache_counters, cache_status, request  # noqa: E402
@@ -219,6 +221,36 @@ def burst_effect(base, keys, seconds, burst_clients):
     return {'hot_pages': len(hot), 'seconds': seconds, 'burst_clients': burst_clients, 'phases': phases}
 
 
+def idle(base, keys, rounds):
+    """The issue's low load: one request every 200 ms on one keep-alive connection, alternately a
+    hit (one item page, loaded once first) and a miss (an item page never asked for before)."""
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+
+    def get(path):
+        t0 = time.perf_counter()
+        conn.request('GET', path)
+        response = conn.getresponse()
+        response.read()
+        return (time.perf_counter() - t0) * 1000, cache_status(response.getheader('Cache-Status'))
+    item = lambda r: f'/catalog/items/{r.randrange(1, ITEMS + 1)}'  # noqa: E731
+    hot = keys.next(item)
+    get(hot)
+    hits, misses, other = [], [], collections.Counter()
+    for _ in range(rounds):
+        for path, wanted, into in ((hot, 'hit', hits), (keys.next(item), 'fwd=miss', misses)):
+            time.sleep(0.2)
+            ms, cs = get(path)
+            if cs.split(';')[0] == wanted:
+                into.append(ms)
+            else:
+                other[cs] += 1
+    conn.close()
+    return {'rounds': rounds, 'hit_p50': round(pct(hits, 50), 2), 'hit_p90': round(pct(hits, 90), 2),
+            'miss_p50': round(pct(misses, 50), 2), 'miss_p90': round(pct(misses, 90), 2),
+            'not_counted': dict(other)}
+
+
 def table(results):
     lines = ['| shape | one at a time p50 | p99 | 8 clients p50 | p99 | requests/s (8 clients) |',
              '|---|---:|---:|---:|---:|---:|']
@@ -228,6 +260,14 @@ def table(results):
             f' (not miss: {s["not_miss"] + c["not_miss"]} {sorted(set(s["not_miss_statuses"] + c["not_miss_statuses"]))}' \
             f', errors: {s["errors"] + c["errors"]})'
         lines.append(f'| {label}{flag} | {s["p50"]} | {s["p99"]} | {c["p50"]} | {c["p99"]} | {c["per_second"]} |')
+    i = results.get('idle')
+    if i is not None:
+        lines += ['', f'At low load, after the above: one request every 200 ms on one keep-alive connection, '
+                  f'{i["rounds"]} rounds of a hit and a one-item miss'
+                  + (f' (not counted, not what was expected: {i["not_counted"]})' if i['not_counted'] else '') + ':',
+                  '', '| at one request every 200 ms | median ms | p90 ms |', '|---|---:|---:|',
+                  f'| hit of an item page | {i["hit_p50"]} | {i["hit_p90"]} |',
+                  f'| one-item miss | {i["miss_p50"]} | {i["miss_p90"]} |']
     b = results.get('burst')
     if b is None:
         return '\n'.join(lines)
@@ -256,6 +296,8 @@ def main():
     p.add_argument('--burst-clients', type=int, default=6)
     p.add_argument('--warmup', type=int, default=20, help='misses per shape before measuring')
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--idle-rounds', type=int, default=150,
+                   help='rounds of a hit and a miss at one request every 200 ms, last (0: none)')
     p.add_argument('--out', help='writes OUT.json and OUT.md')
     p.add_argument('--shapes', help='only these shapes (comma-separated keys, e.g. q-word,q-category); '
                                     'with --burst-seconds 0 the burst is left out too')
@@ -278,6 +320,9 @@ def main():
         print(f'{a.clients} clients      {label:45} {results["concurrent"][key]}', file=sys.stderr)
     if a.burst_seconds > 0:
         results['burst'] = burst_effect(a.base, keys, a.burst_seconds, a.burst_clients)
+    if a.idle_rounds > 0:
+        results['idle'] = idle(a.base, keys, a.idle_rounds)
+        print(f'idle           {results["idle"]}', file=sys.stderr)
     md = table(results)
     print(md)
     if a.out:
