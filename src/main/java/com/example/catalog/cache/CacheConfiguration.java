@@ -13,6 +13,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.propagation.Propagator;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,6 +34,11 @@ import org.springframework.util.StringUtils;
 
 @Configuration(proxyBeanMethods = false)
 class CacheConfiguration {
+
+	private static final Log logger = LogFactory.getLog(CacheConfiguration.class);
+
+	/** How long the breaker, once open, turns reads away from Redis. */
+	private static final Duration BYPASS_WHILE_OPEN = Duration.ofSeconds(1);
 
 	/** Set when traces are exported: only then are the cache's steps observed. */
 	static final String OTLP_TRACES_ENDPOINT = "management.opentelemetry.tracing.export.otlp.endpoint";
@@ -94,11 +101,27 @@ class CacheConfiguration {
 			.slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
 			.minimumNumberOfCalls(5)
 			.failureRateThreshold(50)
-			.waitDurationInOpenState(Duration.ofSeconds(1))
+			.waitDurationInOpenState(BYPASS_WHILE_OPEN)
 			.permittedNumberOfCallsInHalfOpenState(1)
 			.automaticTransitionFromOpenToHalfOpenEnabled(false)
 			.build();
-		return CircuitBreaker.of("redis", config);
+		CircuitBreaker breaker = CircuitBreaker.of("redis", config);
+		// The state gauge shows where it is at a scrape; a second of bypassing between
+		// two
+		// scrapes shows only here.
+		breaker.getEventPublisher().onStateTransition((event) -> {
+			CircuitBreaker.State to = event.getStateTransition().getToState();
+			if (to == CircuitBreaker.State.OPEN) {
+				logger.warn("Redis circuit breaker opened: " + breaker.getMetrics().getNumberOfFailedCalls()
+						+ " of the last " + breaker.getMetrics().getNumberOfBufferedCalls()
+						+ " commands failed or took longer than catalog.cache.redis-timeout; reads bypass the cache for "
+						+ BYPASS_WHILE_OPEN.toMillis() + " ms, then one command tries Redis again");
+			}
+			else {
+				logger.info("Redis circuit breaker " + event.getStateTransition().getFromState() + " -> " + to);
+			}
+		});
+		return breaker;
 	}
 
 	/** What the cache reads the time from. */
