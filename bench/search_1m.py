@@ -11,7 +11,7 @@ only.
     python3 bench/search_1m.py http://127.0.0.1:8182 --out bench/results/search-1m
 """
 import argparse
-import collections, base64, http.client, json, math, os, random, statistics, sys, threading, time, urllib.parse
+import collections, base64, json, math, os, random, statistics, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchkit import cache_counters, cache_status, request  # noqa: E402
@@ -225,30 +225,21 @@ def burst_effect(base, keys, seconds, burst_clients):
 
 
 def idle(base, keys, rounds):
-    """The issue's low load: one request every 200 ms on one keep-alive connection, alternately a
-    hit (one item page, loaded once first) and a miss (an item page never asked for before)."""
-    url = urllib.parse.urlsplit(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
-
-    def get(path):
-        t0 = time.perf_counter()
-        conn.request('GET', path)
-        response = conn.getresponse()
-        response.read()
-        return (time.perf_counter() - t0) * 1000, cache_status(response.getheader('Cache-Status'))
+    """The issue's low load: one request every 200 ms on one keep-alive connection (this thread's,
+    as timed() keeps it), alternately a hit (one item page, loaded once first) and a miss (an item
+    page never asked for before)."""
     item = lambda r: f'/catalog/items/{r.randrange(1, ITEMS + 1)}'  # noqa: E731
     hot = keys.next(item)
-    get(hot)
+    timed(base, hot)
     hits, misses, other = [], [], collections.Counter()
     for _ in range(rounds):
         for path, wanted, into in ((hot, 'hit', hits), (keys.next(item), 'fwd=miss', misses)):
             time.sleep(0.2)
-            ms, cs = get(path)
+            ms, _, cs, _ = timed(base, path)
             if cs.split(';')[0] == wanted:
                 into.append(ms)
             else:
                 other[cs] += 1
-    conn.close()
     return {'rounds': rounds, 'hit_p50': round(pct(hits, 50), 2), 'hit_p90': round(pct(hits, 90), 2),
             'miss_p50': round(pct(misses, 50), 2), 'miss_p90': round(pct(misses, 90), 2),
             'not_counted': dict(other)}

@@ -106,9 +106,8 @@ class CacheConfiguration {
 			.automaticTransitionFromOpenToHalfOpenEnabled(false)
 			.build();
 		CircuitBreaker breaker = CircuitBreaker.of("redis", config);
-		// The state gauge shows where it is at a scrape; a second of bypassing between
-		// two
-		// scrapes shows only here.
+		// The state gauge shows where it is at a scrape; a second of bypassing
+		// between two scrapes shows only here.
 		breaker.getEventPublisher().onStateTransition((event) -> {
 			CircuitBreaker.State to = event.getStateTransition().getToState();
 			if (to == CircuitBreaker.State.OPEN) {

@@ -161,12 +161,7 @@ final class NearHitHttpHandler implements HttpHandler {
 		if (this.refusals.refusal(request) == null) {
 			return this.webFlux.handle(stamped(request, notHeld.read()), response);
 		}
-		return notHeld.read()
-			.read()
-			.<StampRead>map((read) -> read)
-			.onErrorResume(CacheUnavailableException.class,
-					(ex) -> Mono.just(new StampRead.Failed(notHeld.read().key(), ex)))
-			.flatMap((read) -> missed(request, response, route, new NearLookup.Miss(read), start, startedAtMicros));
+		return notHeld.answered().flatMap((miss) -> missed(request, response, route, miss, start, startedAtMicros));
 	}
 
 	/**

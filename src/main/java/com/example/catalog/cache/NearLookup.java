@@ -1,5 +1,7 @@
 package com.example.catalog.cache;
 
+import reactor.core.publisher.Mono;
+
 /** What {@link ResponseCache#nearHit} found. */
 sealed interface NearLookup {
 
@@ -9,8 +11,9 @@ sealed interface NearLookup {
 	}
 
 	/**
-	 * Not held here: the generations read for the request, if any were read (none while
-	 * the cache is off), for {@link ResponseCache#respond} to reuse.
+	 * Not answered here (the entry held is not the current one, is due for a refresh or
+	 * is a kept 404; or the cache is off): the generations read for the request, if any
+	 * were read, for {@link ResponseCache#respond} to reuse.
 	 */
 	record Miss(StampRead read) implements NearLookup {
 
@@ -31,6 +34,14 @@ sealed interface NearLookup {
 	 * {@link ResponseCache#respond} while the request goes on.
 	 */
 	record NotHeld(StampRead.Pending read) implements NearLookup {
+
+		/** The read, once Redis has answered it (or failed to), as a {@link Miss}. */
+		Mono<Miss> answered() {
+			return this.read.read()
+				.map(Miss::new)
+				.onErrorResume(CacheUnavailableException.class,
+						(ex) -> Mono.just(new Miss(new StampRead.Failed(this.read.key(), ex))));
+		}
 
 	}
 

@@ -191,7 +191,8 @@ public class ResponseCache {
 			return Mono
 				.just(new NearLookup.NotHeld(StampRead.Pending.of(key, this.stampReads.read(key, valueKey, true))));
 		}
-		return this.stampReads.read(key, valueKey, true).<NearLookup>map((read) -> {
+		// Held here: the entry's bytes need not cross the network.
+		return this.stampReads.read(key, valueKey, false).<NearLookup>map((read) -> {
 			long now = this.clock.millis();
 			NearEntry near = this.nearCache.heldFresh(valueKey, read.stamp().value(), now);
 			// A kept 404 is answered by the handler, as problems are, not here.
